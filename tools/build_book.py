@@ -1,0 +1,51 @@
+"""Build the site strictly: any Sphinx warning fails the build (`-n -W --keep-going`), naming the file and line.
+
+    python -m tools.build_book [--builder html|singlehtml|dirhtml] [--path-output DIR]
+Notebooks are executed beforehand by `tools.execute` (jupyter-book's own execution is off).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WARNING = re.compile(r"^(?P<where>\S.*?): (?:WARNING|ERROR|CRITICAL): (?P<what>.*)$")
+
+
+def build(builder: str = "html", path_output: str | None = None, config: str | None = None) -> int:
+    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-n", "-W", "--keep-going",
+           "--builder", builder]
+    if path_output:
+        cmd += ["--path-output", path_output]
+    if config:
+        cmd += ["--config", config]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    log = proc.stdout + proc.stderr
+    problems = [m for m in map(WARNING.match, log.splitlines()) if m]
+    if proc.returncode != 0 or problems:
+        sys.stderr.write(log[-6000:] + "\n")
+        for m in problems:
+            where = m["where"].replace(str(ROOT) + "/", "")
+            print(f"error: {where}: {m['what']}", file=sys.stderr)
+        print(f"build failed: {len(problems)} warning(s) or error(s); the build is strict (-n -W --keep-going)",
+              file=sys.stderr)
+        return proc.returncode or 1
+    out = Path(path_output or ROOT) / "_build" / builder
+    print(f"built {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}/index.html")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--builder", default="html")
+    ap.add_argument("--path-output")
+    ap.add_argument("--config")
+    args = ap.parse_args(argv)
+    return build(args.builder, args.path_output, args.config)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
