@@ -33,7 +33,10 @@ execute: setup
 book: execute
 	$(BIN)/python -m tools.build_book
 
+# The committed notebooks must be current (--check), the site must build strictly, then every test runs.
 test: setup browser
+	$(BIN)/python -m tools.execute --check
+	$(BIN)/python -m tools.build_book
 	$(BIN)/python -m pytest
 
 lab: setup

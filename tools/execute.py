@@ -4,7 +4,7 @@ Each executed notebook records in its metadata (`ceasefire.inputs`) the sha256 o
 file it read (data files, widgets modules, requirements.txt). A notebook is re-executed only when one of those
 changed, so a data edit re-executes exactly the chapters that read that file. Chapters run in parallel.
 
-    python -m tools.execute [--force] [--jobs N] [notebook ...]
+    python -m tools.execute [--force | --check] [--jobs N] [notebook ...]
 """
 from __future__ import annotations
 
@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("paths", nargs="*", type=Path)
     ap.add_argument("--force", action="store_true", help="execute even when nothing changed")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--check", action="store_true",
+                    help="execute nothing; fail if a notebook's stored outputs are out of date")
     args = ap.parse_args(argv)
     paths = [p.resolve() for p in args.paths] or notebooks()
     todo = []
@@ -129,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         if reason:
             print(f"execute {p.relative_to(ROOT)}: {reason}", flush=True)
             todo.append(str(p))
+    if args.check and todo:
+        print(f"error: {len(todo)} notebook(s) have stored outputs older than their code or inputs: run "
+              "`make book` and commit the updated notebooks", file=sys.stderr)
+        return 1
     if not todo:
         print(f"execute: all {len(paths)} notebooks are up to date")
         return 0
