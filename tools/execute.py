@@ -74,7 +74,7 @@ def execute(path_str: str) -> tuple[str, str | None]:
         cell.setdefault("id", f"cell-{i:03d}")
     client = NotebookClient(
         nb, timeout=600, kernel_name="python3", record_timing=False, store_widget_state=False,
-        resources={"metadata": {"path": str(path.parent)}},
+        shutdown_kernel="immediate", resources={"metadata": {"path": str(path.parent)}},
     )
     rel = path.relative_to(ROOT).as_posix()
     try:
