@@ -1,0 +1,222 @@
+"""Unit tests for widgets.tables: sorting, attribution, essay marking, deterministic and dark-mode-safe HTML."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from widgets import tables
+
+BIB = {
+    "azmod2021": {"who": "AzerNews", "year": "2021", "title": "Azerbaijan's war toll"},
+    "rferl2021": {"who": "RFE/RL", "year": "2021", "title": "Armenian deaths"},
+    "forensic2020": {"who": "Republic World", "year": "2020", "title": "Forensic count"},
+}
+
+
+@pytest.fixture(autouse=True)
+def small_bibliography(monkeypatch):
+    """The tables read labels from a small in-test bibliography, not references.bib."""
+    monkeypatch.setattr(tables, "_bibliography", lambda: BIB)
+
+
+def _dates(*iso):
+    return pd.to_datetime(list(iso))
+
+
+@pytest.fixture
+def data():
+    casualties = pd.DataFrame({
+        "side": ["Azerbaijan", "Armenia", "Azerbaijan", "Azerbaijan", "Armenia"],
+        "category": ["military"] * 5,
+        "measure": ["killed"] * 5,
+        "value": pd.array([2906, 2317, 2783, 7630, 3773], dtype="Int64"),
+        "low": pd.array([None] * 5, dtype="Int64"),
+        "high": pd.array([None] * 5, dtype="Int64"),
+        "reporting_party": ["Azerbaijan, Ministry of Defence", "Armenia, Ministry of Health",
+                            "Azerbaijan, Ministry of Defence", "2020 essay", "Armenia, Government"],
+        "as_of": _dates("2021-06-30", "2020-11-14", "2020-12-03", "2020-11-15", "2021-08-24"),
+        "source": ["azmod2021", "forensic2020", "azmod2021", "essay2020", "rferl2021"],
+        "confidence": ["high", "high", "high", "low", "high"],
+        "verification": ["verified", "verified", "verified", "unverified", "verified"],
+    })
+    figures = pd.DataFrame({
+        "figure_id": ["pk_troops", "oil_price"], "label": ["troops", "Brent"],
+        "value": [1960.0, 41.5], "unit": ["count", "USD per barrel"],
+        "reporting_party": ["Trilateral statement", "US EIA"],
+        "as_of": _dates("2020-11-10", "2020-11-30"), "source": ["azmod2021", "rferl2021"],
+    })
+    events = pd.DataFrame({
+        "date": _dates("2020-09-27", "1994-05-12", "2020-11-10", "1988-02-20"),
+        "event": ["War begins", "Bishkek ceasefire", "Statement", "Soviet vote"],
+        "actor": ["Azerbaijan; Armenia", "Russia", "Russia", "NKAO"], "type": ["war", "ceasefire", "ceasefire", "politics"],
+        "source": ["azmod2021"] * 4,
+    })
+    claims = pd.DataFrame({
+        "claim_id": ["c02", "c01"], "topic": ["casualties", "casualties"],
+        "claim": ["300 to 400 Armenian civilians", "7,630 on the Azerbaijani side"],
+        "verdict": ["unsupported", "wrong"], "correction": ["80 identified", "2,906"],
+        "source": ["rferl2021", "azmod2021"],
+    })
+    return {"casualties": casualties, "figures": figures, "events": events, "claims": claims}
+
+
+class Cells(HTMLParser):
+    """Collects the table's structure: tags with attributes and the text of each row."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.rows, self._row = [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "tr":
+            self._row = []
+
+    def handle_endtag(self, tag):
+        if tag == "tr" and self._row is not None:
+            self.rows.append(" ".join(self._row))
+            self._row = None
+
+    def handle_data(self, text):
+        if self._row is not None and text.strip():
+            self._row.append(text.strip())
+
+
+def parse(html: str) -> Cells:
+    p = Cells()
+    p.feed(html)
+    return p
+
+
+def test_casualty_rows_sorted_by_side_then_date(data):
+    rows = parse(tables.casualty_table(data=data).html).rows
+    figures = [r.split()[0] for r in rows if re.match(r"^[\d,]+ ", r)]
+    # Armenia before Azerbaijan (alphabetical), and each side's figures oldest first.
+    assert figures == ["2,317", "3,773", "7,630", "2,783", "2,906"]
+
+
+def test_every_figure_has_party_date_and_source_label(data):
+    rows = parse(tables.casualty_table(data=data).html).rows
+    row = next(r for r in rows if r.startswith("2,906"))
+    assert "Azerbaijan, Ministry of Defence" in row
+    assert "30 Jun 2021" in row
+    assert "[AzerNews 2021]" in row
+
+
+def test_essay_rows_are_marked_visibly(data):
+    t = tables.casualty_table(data=data)
+    essay_rows = re.findall(r'<tr class="cf-essay">.*?</tr>', t.html)
+    assert len(essay_rows) == 1
+    assert "7,630" in essay_rows[0] and "2020 essay" in essay_rows[0]
+    assert 'class="cf-badge">2020 essay<' in essay_rows[0]  # a visible label, not colour alone
+    assert "[2020 essay]" in essay_rows[0]
+
+
+def test_group_header_shows_disagreement(data):
+    html = tables.casualty_table(side="Azerbaijan", data=data).html
+    header = re.search(r'<tr class="cf-group">(.*?)</tr>', html).group(1)
+    assert "sources disagree" in header
+    assert "2,906 (Azerbaijan, Ministry of Defence, 30 Jun 2021)" in header
+    assert "7,630 (2020 essay, 15 Nov 2020)" in header
+    assert "2,783" not in header  # only the latest figure of each party
+
+
+def test_filter_without_rows_raises_clear_error(data):
+    with pytest.raises(ValueError, match="no row for side='Georgia'"):
+        tables.casualty_table(side="Georgia", data=data)
+
+
+def test_missing_column_is_named(data):
+    data["casualties"] = data["casualties"].drop(columns=["reporting_party"])
+    with pytest.raises(ValueError, match=r"data/casualties.csv: .*reporting_party"):
+        tables.casualty_table(data=data)
+
+
+def test_html_is_accessible(data):
+    p = parse(tables.casualty_table(data=data).html)
+    names = [t for t, _ in p.tags]
+    assert "caption" in names
+    ths = [a for t, a in p.tags if t == "th"]
+    assert ths and all(a.get("scope") in {"col", "row", "colgroup"} for a in ths)
+
+
+def test_html_is_deterministic_and_id_free(data):
+    a = tables.casualty_table(data=data).html
+    b = tables.casualty_table(data=data).html
+    assert a == b
+    assert not re.search(r"\bid=", a)
+    assert "0x" not in repr(tables.casualty_table(data=data))
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: tables.casualty_table(data=d),
+    lambda d: tables.timeline_table(1988, 2020, data=d),
+    lambda d: tables.claims_table(data=d),
+])
+def test_dark_mode_safe_no_fixed_background_or_text_colour(data, make):
+    html = make(data).html
+    assert "background" not in html
+    assert not re.search(r"(?<![-\w])color\s*:\s*(#|rgb|white|black)", html)
+
+
+def test_no_index_column(data):
+    html = tables.casualty_table(data=data).html
+    assert "<th></th>" not in html and 'class="blank' not in html
+
+
+def test_timeline_filters_and_sorts(data):
+    rows = parse(tables.timeline_table("1990", "2020-10-01", data=data).html).rows
+    body = rows[1:]
+    assert [r.split(" ", 3)[:3] for r in body] == [["12", "May", "1994"], ["27", "Sep", "2020"]]
+
+
+def test_timeline_year_end_is_inclusive(data):
+    rows = parse(tables.timeline_table(2020, 2020, data=data).html).rows[1:]
+    assert len(rows) == 2
+
+
+def test_claims_sorted_and_filtered(data):
+    t = tables.claims_table("casualties", data=data)
+    assert list(t.rows["The essay says"]) == ["“7,630 on the Azerbaijani side”", "“300 to 400 Armenian civilians”"]
+    with pytest.raises(ValueError, match="no claim with topic 'oil'"):
+        tables.claims_table("oil", data=data)
+
+
+def test_figure_text_and_attribution(data):
+    f = tables.figure("pk_troops", data=data)
+    assert f.value == 1960 and isinstance(f.value, int)
+    assert f.text == "1,960"
+    assert f.phrase == "1,960 (according to Trilateral statement, as of 10 Nov 2020 {cite}`azmod2021`)"
+    g = tables.figure("oil_price", data=data)
+    assert g.text == "41.5" and "USD per barrel" in g.phrase
+
+
+def test_unknown_figure_is_named(data):
+    with pytest.raises(KeyError, match="no figure_id 'nope'"):
+        tables.figure("nope", data=data)
+
+
+def test_glue_values_are_plain_python(data):
+    values = tables.glue_values("pk_troops", data=data)
+    assert values["pk_troops"] == "1,960" and type(values["pk_troops"]) is str
+    assert values["pk_troops_attr"].data.startswith("1,960 (according to")
+
+
+@pytest.mark.parametrize("value, low, high, text", [
+    (2906, None, None, "2,906"), (None, 300, 400, "300–400"), (53.92, None, None, "53.92"), (None, None, None, ""),
+])
+def test_format_range(value, low, high, text):
+    assert tables.format_range(value, low, high) == text
+
+
+def test_unknown_source_key_is_named():
+    with pytest.raises(KeyError, match="'nokey' is not in references.bib"):
+        tables.source_label("nokey")
+
+
+def test_text_is_escaped(data):
+    data["claims"].loc[0, "claim"] = "<script>alert(1)</script>"
+    assert "<script>alert" not in tables.claims_table(data=data).html

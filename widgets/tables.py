@@ -1,0 +1,363 @@
+"""Sourced, dated HTML tables for the chapters (casualties, the statement, ceasefires, claims, timeline) and glue values."""
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+BIB = ROOT / "references.bib"
+ESSAY_KEY = "essay2020"
+
+# One small stylesheet per table keeps each output self-contained (book, JupyterLab, offline). No background colours:
+# borders use the theme's variable with a translucent grey fallback, text inherits, so light and dark modes both work.
+CSS = (
+    "<style>"
+    ".cf-table-wrap{overflow-x:auto;margin:.5em 0 1.2em}"
+    ".cf-table{border-collapse:collapse;width:100%;font-size:.9em;color:inherit}"
+    ".cf-table caption{caption-side:top;text-align:left;font-weight:600;padding:.2em 0 .5em}"
+    ".cf-table th,.cf-table td{border-bottom:1px solid var(--pst-color-border,rgba(127,127,127,.4));"
+    "padding:.3em .5em;vertical-align:top;text-align:left}"
+    ".cf-table thead th{border-bottom-width:2px}"
+    ".cf-table .cf-num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    ".cf-table tr.cf-group th{padding-top:.9em;border-bottom-width:2px}"
+    ".cf-table tr.cf-essay>*{font-style:italic}"
+    ".cf-table cite{font-style:normal;white-space:nowrap}"
+    ".cf-badge{border:1px solid currentColor;border-radius:.3em;padding:0 .3em;font-size:.8em;"
+    "font-style:normal;white-space:nowrap}"
+    "</style>"
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A rendered table: deterministic HTML for the book and notebooks, plain text elsewhere."""
+    caption: str
+    html: str
+    rows: pd.DataFrame = field(repr=False)
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"{self.caption}\n{self.rows.to_string(index=False)}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One sourced figure: its value, its text, and an attribution phrase for prose."""
+    figure_id: str
+    value: int | float
+    text: str
+    reporting_party: str
+    as_of: pd.Timestamp
+    source: str
+    phrase: str
+
+
+# ---------------------------------------------------------------- formatting helpers
+
+def format_number(value) -> str:
+    """A count with thousands separators ('2,906'); non-integral values keep their decimals ('53.9')."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    f = float(value)
+    return f"{int(f):,}" if f.is_integer() else f"{f:,.2f}".rstrip("0").rstrip(".")
+
+
+def format_range(value=None, low=None, high=None) -> str:
+    """A figure or a range ('300–400'); the value wins when both are given."""
+    if not _missing(value):
+        return format_number(value)
+    if not _missing(low) and not _missing(high):
+        return f"{format_number(low)}–{format_number(high)}"
+    return format_number(low if not _missing(low) else high)
+
+
+def format_date(value) -> str:
+    """A date as the book writes it: '30 Jun 2021' (empty for a missing date)."""
+    if _missing(value):
+        return ""
+    ts = pd.Timestamp(value)
+    return f"{ts.day} {ts:%b %Y}"
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def source_keys(source: str) -> list[str]:
+    """The bibliography keys of a `source` cell ('a;b' -> ['a', 'b'])."""
+    return [k.strip() for k in str(source).split(";") if k.strip()]
+
+
+@lru_cache(maxsize=None)
+def _bibliography() -> dict[str, dict[str, str]]:
+    from pybtex.database import parse_file
+
+    bib = parse_file(str(BIB), bib_format="bibtex")
+    out = {}
+    for key, entry in bib.entries.items():
+        people = entry.persons.get("author", [])
+        who = " ".join(people[0].last_names) if people else ""
+        who = who or entry.fields.get("organization", "") or entry.fields.get("publisher", "") \
+            or entry.fields.get("journal", "")
+        out[key] = {"who": who.replace("{", "").replace("}", ""), "year": entry.fields.get("year", ""),
+                    "title": entry.fields.get("title", "").replace("{", "").replace("}", "")}
+    return out
+
+
+def source_label(key: str, bibliography: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """A short citation-like label for one bibliography key: 'AzerNews 2021', or '2020 essay' for the essay."""
+    if key == ESSAY_KEY:
+        return "2020 essay"
+    entry = (bibliography if bibliography is not None else _bibliography()).get(key)
+    if not entry:
+        raise KeyError(f"source key {key!r} is not in references.bib")
+    label = " ".join(part for part in (entry.get("who", ""), entry.get("year", "")) if part)
+    return label or key
+
+
+def source_html(source: str, bibliography: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The `source` cell as citation labels: <cite data-key=...>[AzerNews 2021]</cite>; the title is the tooltip."""
+    bib = bibliography if bibliography is not None else _bibliography()
+    parts = []
+    for key in source_keys(source):
+        title = (bib.get(key) or {}).get("title", "") if key != ESSAY_KEY else "The 2020 essay"
+        parts.append(f'<cite data-key="{_e(key)}" title="{_e(title)}">[{_e(source_label(key, bib))}]</cite>')
+    return " ".join(parts)
+
+
+def attribution(reporting_party: str, as_of, source: str,
+                bibliography: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """'according to X, as of 30 Jun 2021 [Label]' in Markdown with {cite} roles, for glued prose."""
+    cites = ", ".join(f"{{cite}}`{k}`" for k in source_keys(source))
+    who = "the 2020 essay" if ESSAY_KEY in source_keys(source) else reporting_party
+    when = f", as of {format_date(as_of)}" if not _missing(as_of) else ""
+    return f"according to {who}{when} {cites}".rstrip()
+
+
+def is_essay(row: Mapping) -> bool:
+    """Whether a data row is the essay's own figure (its source is the essay)."""
+    return ESSAY_KEY in source_keys(row.get("source", ""))
+
+
+def _e(text) -> str:
+    return html.escape("" if _missing(text) else str(text), quote=True)
+
+
+# ---------------------------------------------------------------- the renderer
+
+def render_table(rows: Sequence[Mapping], columns: Sequence[tuple[str, str]], caption: str, *,
+                 numeric: Sequence[str] = (), raw: Sequence[str] = (), group_by: str | None = None,
+                 note: str = "") -> str:
+    """Deterministic, accessible HTML: caption, th scope, first column as row header, optional group header rows.
+
+    `columns` are (key, heading) pairs; values of keys in `raw` are trusted HTML, everything else is escaped.
+    A row with `_essay` true is marked with a visible badge, not only by style. `_group` rows are not expected.
+    """
+    head = "".join(f'<th scope="col">{_e(h)}</th>' for _, h in columns)
+    body, current = [], object()
+    for row in rows:
+        if group_by is not None and row[group_by] != current:
+            current = row[group_by]
+            body.append(f'<tr class="cf-group"><th scope="colgroup" colspan="{len(columns)}">{current}</th></tr>')
+        cells = []
+        for i, (key, _) in enumerate(columns):
+            value = row.get(key, "")
+            text = str(value) if key in raw else _e(value)
+            if i == 0 and row.get("_essay"):
+                text += ' <span class="cf-badge">2020 essay</span>'
+            cls = ' class="cf-num"' if key in numeric else ""
+            cells.append(f'<th scope="row"{cls}>{text}</th>' if i == 0 else f"<td{cls}>{text}</td>")
+        marker = ' class="cf-essay"' if row.get("_essay") else ""
+        body.append(f"<tr{marker}>{''.join(cells)}</tr>")
+    foot = f'<p class="cf-note">{note}</p>' if note else ""
+    return (f'{CSS}<div class="cf-table-wrap"><table class="cf-table"><caption>{_e(caption)}</caption>'
+            f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{foot}</div>')
+
+
+def _table(frame: pd.DataFrame, columns, caption, **kw) -> Table:
+    rows = frame.to_dict("records")
+    shown = pd.DataFrame([{h: _plain(r.get(k, "")) for k, h in columns} for r in rows], columns=[h for _, h in columns])
+    return Table(caption, render_table(rows, columns, caption, **kw), shown)
+
+
+def _plain(value) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", str(value))
+
+
+def _data(data: Mapping[str, pd.DataFrame] | None) -> Mapping[str, pd.DataFrame]:
+    if data is not None:
+        return data
+    from widgets.data import load
+
+    return load()
+
+
+def _need(frame: pd.DataFrame, table: str, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"data/{table}.csv: widgets.tables needs column(s) {', '.join(missing)}, "
+                         f"found {', '.join(frame.columns)}")
+
+
+# ---------------------------------------------------------------- the tables
+
+def casualty_table(side: str | None = None, category: str | None = None, measure: str | None = None, *,
+                   data: Mapping[str, pd.DataFrame] | None = None) -> Table:
+    """Every casualty figure, grouped by side, category and measure, each with its reporting party, date and source.
+
+    A group header gives the latest figure of each reporting party, so where sources disagree it shows at a glance.
+    The essay's own figures are marked as the essay's.
+    """
+    frame = _data(data)["casualties"]
+    _need(frame, "casualties", ["side", "category", "measure", "value", "reporting_party", "as_of", "source"])
+    for column, wanted in (("side", side), ("category", category), ("measure", measure)):
+        if wanted is not None:
+            frame = frame[frame[column] == wanted]
+    if frame.empty:
+        raise ValueError(f"data/casualties.csv has no row for side={side!r}, category={category!r}, "
+                         f"measure={measure!r}")
+    frame = frame.sort_values(["side", "category", "measure", "as_of", "reporting_party"], kind="stable")
+    rows = []
+    for (s, c, m), group in frame.groupby(["side", "category", "measure"], sort=False):
+        header = _group_header(s, c, m, group)
+        for r in group.to_dict("records"):
+            rows.append({
+                "_group": header, "_essay": is_essay(r),
+                "figure": format_range(r.get("value"), r.get("low"), r.get("high")),
+                "party": "2020 essay" if is_essay(r) else r["reporting_party"],
+                "as_of": format_date(r["as_of"]), "source": source_html(r["source"]),
+                "confidence": _confidence(r),
+            })
+    columns = [("figure", "Figure"), ("party", "Reported by"), ("as_of", "As of"), ("source", "Source"),
+               ("confidence", "Confidence")]
+    caption = "Casualties of the 2020 war: every figure with who reported it, when, and the source"
+    return _table(pd.DataFrame(rows), columns, caption, numeric=("figure",), raw=("source",), group_by="_group")
+
+
+def _group_header(side: str, category: str, measure: str, group: pd.DataFrame) -> str:
+    latest = group.sort_values("as_of", kind="stable").groupby("reporting_party", sort=True).tail(1)
+    parts = [f"{format_range(r.get('value'), r.get('low'), r.get('high'))} "
+             f"({'2020 essay' if is_essay(r) else r['reporting_party']}, {format_date(r['as_of'])})"
+             for r in latest.sort_values(["as_of", "reporting_party"]).to_dict("records")]
+    values = {format_range(r.get("value"), r.get("low"), r.get("high")) for r in latest.to_dict("records")}
+    verdict = "sources disagree" if len(values) > 1 else "one figure" if len(group) == 1 else "sources agree"
+    title = f"{side} — {category} — {measure}"
+    return (f"{_e(title)} <span class=\"cf-badge\">{verdict}</span><br>"
+            f"<small>Latest per reporting party: {_e('; '.join(parts))}</small>")
+
+
+def _confidence(row: Mapping) -> str:
+    parts = [str(row[k]) for k in ("confidence", "verification") if k in row and not _missing(row[k])]
+    return ", ".join(parts)
+
+
+def statement_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
+    """The nine points of the 9/10 Nov 2020 statement: what each says, its deadline, what happened, what the essay says."""
+    d = _data(data)
+    frame = d["statement"].sort_values("point", kind="stable")
+    _need(frame, "statement", ["point", "summary", "deadline", "what_happened", "source"])
+    essay = _essay_reading(d)
+    rows = [{"point": int(r["point"]), "summary": r["summary"], "deadline": format_date(r["deadline"]),
+             "happened": r["what_happened"], "essay": essay.get(int(r["point"]), "—"),
+             "source": source_html(r["source"])} for r in frame.to_dict("records")]
+    columns = [("point", "Point"), ("summary", "What the statement says (paraphrased)"), ("deadline", "Deadline"),
+               ("happened", "What happened"), ("essay", "What the 2020 essay says"), ("source", "Sources")]
+    caption = "The trilateral statement of 9/10 November 2020, point by point"
+    return _table(pd.DataFrame(rows), columns, caption, numeric=("point",), raw=("source",))
+
+
+def _essay_reading(d: Mapping[str, pd.DataFrame]) -> dict[int, str]:
+    """The essay's wording about each statement point, from the claims it makes (claims.statement_point)."""
+    claims = d["claims"]
+    if "statement_point" not in claims.columns:
+        return {}
+    out: dict[int, list[str]] = {}
+    for r in claims.dropna(subset=["statement_point"]).sort_values("claim_id").to_dict("records"):
+        out.setdefault(int(r["statement_point"]), []).append(f"“{r['claim']}” ({r['verdict']})")
+    return {k: " ".join(v) for k, v in out.items()}
+
+
+def ceasefire_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
+    """Every ceasefire of the conflict: when agreed and in force, who mediated, how long it held and how it ended."""
+    frame = _data(data)["ceasefires"]
+    _need(frame, "ceasefires", ["name", "agreed", "in_force", "mediator", "held", "how_it_ended", "source"])
+    frame = frame.sort_values(["in_force", "name"], kind="stable")
+    rows = [{"name": r["name"], "agreed": format_date(r["agreed"]), "in_force": format_date(r["in_force"]),
+             "mediator": r["mediator"], "held": r["held"], "ended": r["how_it_ended"],
+             "source": source_html(r["source"])} for r in frame.to_dict("records")]
+    columns = [("name", "Ceasefire"), ("agreed", "Agreed"), ("in_force", "In force"), ("mediator", "Mediator"),
+               ("held", "How long it held"), ("ended", "How it ended"), ("source", "Sources")]
+    return _table(pd.DataFrame(rows), columns, "Ceasefires of the Nagorno-Karabakh conflict", raw=("source",))
+
+
+def claims_table(topic: str | None = None, *, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
+    """The essay's checkable claims (optionally of one topic): as worded, the verdict, the corrected value, sources."""
+    frame = _data(data)["claims"]
+    _need(frame, "claims", ["claim_id", "topic", "claim", "verdict", "correction", "source"])
+    if topic is not None:
+        frame = frame[frame["topic"] == topic]
+        if frame.empty:
+            raise ValueError(f"data/claims.csv has no claim with topic {topic!r}")
+    frame = frame.sort_values("claim_id", kind="stable")
+    rows = [{"claim": f"“{r['claim']}”", "verdict": r["verdict"], "correction": r["correction"],
+             "source": source_html(r["source"])} for r in frame.to_dict("records")]
+    columns = [("claim", "The essay says"), ("verdict", "Verdict"), ("correction", "What the sources say"),
+               ("source", "Sources")]
+    caption = "The 2020 essay's claims checked" + (f": {topic}" if topic else "")
+    return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
+
+
+def timeline_table(start=None, end=None, *, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
+    """Dated events between `start` and `end` (inclusive, ISO dates or years), oldest first, with actor and source."""
+    frame = _data(data)["events"]
+    _need(frame, "events", ["date", "event", "actor", "type", "source"])
+    lo = pd.Timestamp(str(start)) if start is not None else frame["date"].min()
+    hi = pd.Timestamp(str(end)) + (pd.offsets.YearEnd(0) if len(str(end)) == 4 else pd.Timedelta(0)) \
+        if end is not None else frame["date"].max()
+    frame = frame[(frame["date"] >= lo) & (frame["date"] <= hi)].sort_values(["date", "event"], kind="stable")
+    if frame.empty:
+        raise ValueError(f"data/events.csv has no event between {start} and {end}")
+    rows = [{"date": format_date(r["date"]), "event": r["event"], "actor": r["actor"], "type": r["type"],
+             "source": source_html(r["source"])} for r in frame.to_dict("records")]
+    columns = [("date", "Date"), ("event", "Event"), ("actor", "Actor"), ("type", "Type"), ("source", "Sources")]
+    caption = f"Timeline, {format_date(lo)} – {format_date(hi)}"
+    return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
+
+
+# ---------------------------------------------------------------- figures for the glue pattern
+
+def figure(figure_id: str, *, data: Mapping[str, pd.DataFrame] | None = None) -> Figure:
+    """One figure of data/figures.csv with its text ('2,906') and attribution phrase (Markdown with a citation)."""
+    frame = _data(data)["figures"]
+    match = frame[frame["figure_id"] == figure_id]
+    if match.empty:
+        raise KeyError(f"data/figures.csv has no figure_id {figure_id!r}")
+    r = match.iloc[0].to_dict()
+    value = r["value"]
+    value = int(value) if float(value).is_integer() else float(value)
+    text = format_number(value)
+    unit = "" if r.get("unit") in (None, "", "count") or _missing(r.get("unit")) else f" {r['unit']}"
+    phrase = f"{text}{unit} ({attribution(r['reporting_party'], r['as_of'], r['source'])})"
+    return Figure(figure_id, value, text, r["reporting_party"], pd.Timestamp(r["as_of"]), r["source"], phrase)
+
+
+def glue_values(*figure_ids: str, data: Mapping[str, pd.DataFrame] | None = None) -> dict[str, object]:
+    """For each figure id: `id` -> its text ('2,906') and `id_attr` -> its attributed phrase (Markdown), for glue."""
+    from IPython.display import Markdown
+
+    out: dict[str, object] = {}
+    for fid in figure_ids:
+        f = figure(fid, data=data)
+        out[fid] = f.text
+        out[f"{fid}_attr"] = Markdown(f.phrase)
+    return out
