@@ -1,0 +1,38 @@
+"""Sphinx extension that keeps the built site clean offline: no sphinx-thebe scripts, no search-snippet fetches on file://."""
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+# jupyter-book 1.0.4 always loads sphinx-thebe, whose inline `const THEBE_JS_URL` script ends up twice on every page
+# (a JavaScript SyntaxError) and points at a CDN. The book has no thebe launch button, so its assets go entirely.
+THEBE_MARKERS = ("THEBE_JS_URL", "sphinx-thebe")
+
+# Sphinx's search page fetches every hit page for a snippet; from file:// Chromium refuses (CORS) and logs errors.
+# The results list does not need the snippets, so they are switched off when the site is opened from disk.
+SEARCH_SUMMARY_OFF_ON_FILE = (
+    "if (location.protocol === 'file:' && typeof DOCUMENTATION_OPTIONS !== 'undefined') "
+    "{ DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false; }"
+)
+
+
+def _is_thebe(asset) -> bool:
+    """True when a registered script or stylesheet belongs to sphinx-thebe."""
+    filename, attributes = (asset if isinstance(asset, tuple) else (asset.filename, asset.attributes))
+    text = f"{filename or ''} {attributes.get('body', '')}"
+    return any(marker in text for marker in THEBE_MARKERS)
+
+
+def drop_thebe_assets(app: Sphinx, env, docnames) -> None:
+    """Remove sphinx-thebe's scripts and stylesheet (runs after sphinx-thebe's own env-before-read-docs handler)."""
+    app.registry.js_files[:] = [a for a in app.registry.js_files if not _is_thebe(a)]
+    app.registry.css_files[:] = [a for a in app.registry.css_files if not _is_thebe(a)]
+    builder = app.builder
+    if hasattr(builder, "_js_files"):
+        builder._js_files[:] = [a for a in builder._js_files if not _is_thebe(a)]
+        builder._css_files[:] = [a for a in builder._css_files if not _is_thebe(a)]
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("env-before-read-docs", drop_thebe_assets, priority=900)
+    app.add_js_file(None, body=SEARCH_SUMMARY_OFF_ON_FILE, priority=201)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
