@@ -103,7 +103,7 @@ def test_every_figure_has_party_date_and_source_label(data):
     row = next(r for r in rows if r.startswith("2,906"))
     assert "Azerbaijan, Ministry of Defence" in row
     assert "30 Jun 2021" in row
-    assert "[AzerNews 2021]" in row
+    assert "[AzerNews, 2021]" in row
 
 
 def test_essay_rows_are_marked_visibly(data):

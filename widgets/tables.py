@@ -113,18 +113,18 @@ def _bibliography() -> dict[str, dict[str, str]]:
 
 
 def source_label(key: str, bibliography: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """A short citation-like label for one bibliography key: 'AzerNews 2021', or '2020 essay' for the essay."""
+    """A short citation-like label, as the book cites: 'AzerNews, 2021', or '2020 essay' for the essay."""
     if key == ESSAY_KEY:
         return "2020 essay"
     entry = (bibliography if bibliography is not None else _bibliography()).get(key)
     if not entry:
         raise KeyError(f"source key {key!r} is not in references.bib")
-    label = " ".join(part for part in (entry.get("who", ""), entry.get("year", "")) if part)
+    label = ", ".join(part for part in (entry.get("who", ""), entry.get("year", "")) if part)
     return label or key
 
 
 def source_html(source: str, bibliography: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """The `source` cell as citation labels: <cite data-key=...>[AzerNews 2021]</cite>; the title is the tooltip."""
+    """The `source` cell as citation labels: <cite data-key=...>[AzerNews, 2021]</cite>; the title is the tooltip."""
     bib = bibliography if bibliography is not None else _bibliography()
     parts = []
     for key in source_keys(source):
