@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser execute book test lab clean help
+.PHONY: setup browser execute book test lab bench clean help
 
 help:
 	@echo "make book    set up and build the site into _build/html (open _build/html/index.html)"
@@ -38,6 +38,9 @@ test: setup browser
 	$(BIN)/python -m tools.execute --check
 	$(BIN)/python -m tools.build_book
 	$(BIN)/python -m pytest
+
+bench: setup browser
+	$(BIN)/python -m tools.bench
 
 lab: setup
 	$(BIN)/jupyter lab chapters/

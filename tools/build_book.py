@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WARNING = re.compile(r"^(?P<where>\S.*?): (?:WARNING|ERROR|CRITICAL): (?P<what>.*)$")
 
 
@@ -23,7 +24,7 @@ def build(builder: str = "html", path_output: str | None = None, config: str | N
     if config:
         cmd += ["--config", config]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    log = proc.stdout + proc.stderr
+    log = ANSI.sub("", proc.stdout + proc.stderr)
     problems = [m for m in map(WARNING.match, log.splitlines()) if m]
     if proc.returncode != 0 or problems:
         sys.stderr.write(log[-6000:] + "\n")
