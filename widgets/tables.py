@@ -287,6 +287,21 @@ def _essay_reading(d: Mapping[str, pd.DataFrame]) -> dict[int, str]:
     return {k: " ".join(v) for k, v in out.items()}
 
 
+def madrid_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
+    """The six Madrid (Basic) Principles against the points of the 10 Nov 2020 statement that match them, if any."""
+    frame = _data(data)["madrid_principles"]
+    _need(frame, "madrid_principles", ["principle_id", "principle", "statement_points", "in_statement", "comparison",
+                                       "source"])
+    frame = frame.sort_values("principle_id", kind="stable")
+    rows = [{"principle": r["principle"], "in": r["in_statement"],
+             "points": "—" if _missing(r["statement_points"]) else str(r["statement_points"]).replace(";", ", "),
+             "comparison": r["comparison"], "source": source_html(r["source"])} for r in frame.to_dict("records")]
+    columns = [("principle", "Madrid Principle (2009 wording)"), ("in", "In the 2020 statement?"),
+               ("points", "Statement points"), ("comparison", "How the statement compares"), ("source", "Sources")]
+    caption = "The Madrid Principles and the statement of 10 November 2020, point by point"
+    return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
+
+
 def ceasefire_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """Every ceasefire of the conflict: when agreed and in force, who mediated, how long it held and how it ended."""
     frame = _data(data)["ceasefires"]
