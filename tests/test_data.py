@@ -27,7 +27,8 @@ am_killed,armenia,killed,3773,3700,3800,2020-09-27,2020-11-10,2021-08-24,,src_b,
 shusha_civ,azerbaijan,injured,12,,,2020-10-01,2020-11-10,2020-12-03,shusha,srcA;src_b,
 """
 GEO = {"type": "FeatureCollection", "features": [
-    {"type": "Feature", "properties": {"name": "Shusha"}, "geometry": {"type": "Point", "coordinates": [46.75, 39.76]}}]}
+    {"type": "Feature", "properties": {"name": "Shusha"},
+     "geometry": {"type": "Point", "coordinates": [46.75, 39.76]}}]}
 CONFIDENCE = {"name": "confidence", "type": "string", "constraints": {"enum": ["high", "medium", "low"]}}
 PACKAGE = {
     "name": "test-package", "as_of": "2026-11-25",
@@ -48,7 +49,8 @@ PACKAGE = {
         {"name": "casualties", "path": "casualties.csv", "format": "csv", "encoding": "utf-8", "schema": {
             "fields": [
                 {"name": "row_id", "type": "string"},
-                {"name": "side", "type": "string", "constraints": {"required": True, "enum": ["azerbaijan", "armenia"]}},
+                {"name": "side", "type": "string",
+                 "constraints": {"required": True, "enum": ["azerbaijan", "armenia"]}},
                 {"name": "measure", "type": "string", "constraints": {"enum": ["killed", "missing", "injured"]}},
                 # No minimum on purpose: the loader's count rule must catch negatives by itself.
                 {"name": "value", "type": "integer", "constraints": {"required": True}},
@@ -143,8 +145,8 @@ EDITS = [  # file, text replaced, replacement, line, column, rule (part), words 
                  id="as-of-before-period-start"),
     pytest.param(CAS, "2020-10-01,2020-11-10", "2020-10-01,2020-09-10", 4, "period_end", "period_start <= period_end",
                  "", id="period-end-before-start"),
-    pytest.param(PL, "srcA,2024-01-01", "srcA,2027-01-01", 2, "as_of", "no date after the package's as_of", "2026-11-25",
-                 id="date-after-package-as-of"),
+    pytest.param(PL, "srcA,2024-01-01", "srcA,2027-01-01", 2, "as_of", "no date after the package's as_of",
+                 "2026-11-25", id="date-after-package-as-of"),
     pytest.param(CAS, "shusha_civ,", "am_killed,", 4, "row_id", "primary key values are unique", "repeats line 3",
                  id="duplicate-primary-key"),
     pytest.param(PL, "46.3417", "52.1", 3, "lon", "coordinates inside the region", "52.1", id="lon-outside-region"),
@@ -170,6 +172,13 @@ EDITS = [  # file, text replaced, replacement, line, column, rule (part), words 
 def test_broken_value_is_refused(pkg, file, old, new, row, column, rule, words):
     edit(pkg, file, old, new)
     refused(pkg, file, row, column, rule, words)
+
+
+def test_any_source_column_is_checked(pkg):
+    edit(pkg, "data/datapackage.json", '"name": "source"', '"name": "observed_source"')
+    edit(pkg, PL, ",source,", ",observed_source,")
+    edit(pkg, PL, "srcA;src_b", "srcA;nosuchkey2020")
+    refused(pkg, PL, 3, "observed_source", "source keys resolve in references.bib", "'nosuchkey2020'")
 
 
 def test_negative_count_without_minimum_constraint(pkg):

@@ -1,4 +1,4 @@
-"""The real data package: it loads, it follows the Frictionless standard, and the loader guards every one of its tables."""
+"""The real data package loads, follows the Frictionless standard, and the loader guards every one of its tables."""
 from __future__ import annotations
 
 import json

@@ -15,7 +15,7 @@ primaryKey, foreignKeys), following data/README.md:
   injured, wounded, displaced, count, total, ...) even without a `minimum` constraint;
 - `low` <= `high` (also `x_low` <= `x_high`); dates exist (2021-02-30 is refused); `period_start` <= `as_of` and
   `period_start` <= `period_end`; no date or datetime lies after the package's own `as_of`;
-- every `;`-separated key in a `source` column exists in references.bib;
+- every `;`-separated key in a `source` column (also `sources`, `*_source`) exists in references.bib;
 - `lat`/`lon` inside lon 43–51, lat 38–42.5; a row with `contested` true has both `name_az` and `name_hy`.
 """
 from __future__ import annotations
@@ -40,7 +40,8 @@ BIB = "references.bib"
 REGION = {"lon": (43.0, 51.0), "lat": (38.0, 42.5)}
 # Integer fields whose name contains one of these words are counts: never negative, whatever the schema says.
 COUNT_WORDS = {"value", "low", "high", "count", "total", "killed", "dead", "deaths", "missing", "injured", "wounded",
-               "displaced", "refugees", "returnees", "casualties", "captured", "prisoners", "hours", "days"}
+               "displaced", "refugees", "returnees", "casualties", "captured", "prisoners", "hours", "days", "votes",
+               "seats"}
 DTYPES = {"string": "str", "integer": "Int64", "year": "Int64", "number": "float64", "boolean": "boolean",
           "date": "datetime64[ns]", "datetime": "datetime64[ns]"}
 GEOMETRIES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}
@@ -206,7 +207,8 @@ def _descriptor(pkg) -> dict:
             if field.get("type", "string") not in DTYPES:
                 fail(f"resource {name!r}, field {field['name']!r}: type {field.get('type')!r} is not supported "
                      f"(use one of {', '.join(DTYPES)})")
-        for key in [_list(schema.get("primaryKey"))] + [_list(fk.get("fields")) for fk in schema.get("foreignKeys", [])]:
+        foreign = [_list(fk.get("fields")) for fk in schema.get("foreignKeys", [])]
+        for key in [_list(schema.get("primaryKey"))] + foreign:
             if any(k not in fields for k in key):
                 fail(f"resource {name!r}: key fields {key} are not all in the schema")
         for fk in schema.get("foreignKeys", []):
@@ -404,7 +406,7 @@ def _caster(field: dict, as_of: dt.date, sources: set[str]):
         if kind in ("date", "datetime") and (value.date() if kind == "datetime" else value) > as_of:
             raise _Bad(f"{text} is after the package's as_of date {as_of}",
                        "no date after the package's as_of")
-        if name in ("source", "sources"):
+        if _is_source(name):
             unknown = [k for k in (k.strip() for k in text.split(";")) if k not in sources]
             if unknown:
                 raise _Bad(f"source key {unknown[0]!r} is not in {BIB}", "source keys resolve in references.bib")
@@ -480,5 +482,10 @@ def _check_row(rel: str, number: int, record: dict) -> None:
         for column in ("name_az", "name_hy"):
             check(bool(record.get(column)), column, "contested places have both names",
                   "a contested place needs both its Azerbaijani and its Armenian name")
-    for column in ("source", "sources"):
-        check(column not in record or bool(record[column]), column, "every row names a source", "no source key")
+    for column in filter(_is_source, record):
+        check(bool(record[column]), column, "every row names a source", "no source key")
+
+
+def _is_source(name: str) -> bool:
+    """Columns of references.bib keys: `source`, `sources` and e.g. `observed_source`."""
+    return name in ("source", "sources") or name.endswith(("_source", "_sources"))
