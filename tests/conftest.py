@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
+# BOOK_SITE points the tests at another build (e.g. an isolated --path-output build or an unpacked offline zip).
+SITE = Path(os.environ.get("BOOK_SITE") or ROOT / "_build" / "html").resolve()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -24,7 +25,8 @@ def root() -> Path:
 def site() -> Path:
     """The built HTML site; the browser tests read it, they do not build it (`make test` builds it first)."""
     if not (SITE / "index.html").is_file():
-        pytest.fail(f"no built site at {SITE.relative_to(ROOT)}/index.html: run `make book` (or `make test`) first")
+        shown = SITE.relative_to(ROOT) if SITE.is_relative_to(ROOT) else SITE
+        pytest.fail(f"no built site at {shown}/index.html: run `make book` (or `make test`) first")
     return SITE
 
 

@@ -1,0 +1,136 @@
+"""Helpers shared by the whole-site tests: the pages of a build and the in-browser probes run on each of them."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import SITE
+
+# Folders of a Sphinx build that hold assets and sources, not pages.
+NOT_PAGES = {"_static", "_sources", "_images", "_downloads"}
+LEAFLET_MAP = re.compile(r"\bL\.map\(")
+
+
+REDIRECT = re.compile(r'^\s*<meta http-equiv="Refresh" content="0; url=([^"]+)" />\s*$', re.I)
+
+
+def html_files(site: Path = SITE) -> list[Path]:
+    """Every HTML file of a built site (assets and sources excluded), sorted."""
+    return sorted(p for p in site.rglob("*.html") if not NOT_PAGES & set(p.relative_to(site).parts[:-1]))
+
+
+def redirect_target(path: Path) -> str | None:
+    """The target of a one-line meta-refresh page (jupyter-book writes index.html so), else None."""
+    m = REDIRECT.match(path.read_text(encoding="utf-8"))
+    return m[1] if m else None
+
+
+def site_pages(site: Path = SITE) -> list[Path]:
+    """Every real page of a built site: HTML files that are not assets, sources or redirects."""
+    return [p for p in html_files(site) if redirect_target(p) is None]
+
+
+def page_ids(site: Path = SITE) -> list[str]:
+    """Test ids for the pages of a build; one id that fails clearly when there is no build to test."""
+    return [p.relative_to(site).as_posix() for p in site_pages(site)] or ["<no built site>"]
+
+
+def page_path(site: Path, page_id: str) -> Path:
+    """The page file for a test id, failing with one message when the site has not been built."""
+    import pytest
+
+    path = site / page_id
+    if not path.is_file():
+        pytest.fail(f"no page {page_id} in {site}: build the site first (`make book`)")
+    return path
+
+
+def expected_maps(page: Path) -> int:
+    """How many Leaflet maps the page's HTML creates (inline, or inside folium's srcdoc iframes)."""
+    return len(LEAFLET_MAP.findall(page.read_text(encoding="utf-8")))
+
+
+# Runs in one frame: each Leaflet container with its size and the number of drawn layers (paths, markers, tiles).
+MAPS_JS = """() => Array.from(document.querySelectorAll('.leaflet-container')).map(c => {
+  const r = c.getBoundingClientRect();
+  const layers = c.querySelectorAll('.leaflet-overlay-pane path, .leaflet-overlay-pane canvas, '
+    + '.leaflet-marker-pane > *, img.leaflet-tile-loaded').length;
+  return {id: c.id, width: r.width, height: r.height, layers};
+})"""
+
+# Runs in one frame: every visible element carrying its own text whose colour contrast with its effective background
+# is below WCAG AA (4.5:1, or 3:1 for large text). `scope` is a CSS selector limiting where to look.
+LOW_CONTRAST_JS = """(scope) => {
+  const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return [0, 0, 0, 0];
+    const v = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1]; };
+  const over = (top, under) => { const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]); };
+  const background = (el) => { const layers = [];
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor); if (c[3] > 0) layers.push(c); if (c[3] >= 1) break; }
+    let base = layers.length && layers[layers.length - 1][3] >= 1 ? layers.pop() : [255, 255, 255, 1];
+    while (layers.length) base = over(layers.pop(), base); return base; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const bad = [];
+  for (const root of document.querySelectorAll(scope)) for (const el of root.querySelectorAll('*')) {
+    const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'OPTION'].includes(el.tagName)) continue;
+    const s = getComputedStyle(el); const r = el.getBoundingClientRect();
+    if (s.visibility !== 'visible' || s.display === 'none' || r.width === 0 || r.height === 0
+        || parseFloat(s.opacity) === 0) continue;
+    if (el.closest('.sr-only, .visually-hidden, [aria-hidden=true]')) continue;
+    const bg = background(el); const fg = over(parse(s.color), bg);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a); const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(s.fontSize); const large = size >= 24 || (size >= 18.66 && parseInt(s.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) bad.push({tag: el.tagName.toLowerCase(), text: el.textContent.trim().slice(0, 40),
+      color: s.color, background: 'rgb(' + bg.slice(0, 3).map(Math.round).join(',') + ')',
+      ratio: Math.round(ratio * 100) / 100});
+  }
+  return bad;
+}"""
+
+# Runs in one frame: the explorers, i.e. roots holding form controls outside a map, and the name of each control group.
+EXPLORERS_JS = """(rootSelector) => {
+  const roots = Array.from(document.querySelectorAll(rootSelector)).filter(r =>
+    Array.from(r.querySelectorAll('input, select')).some(c => !c.closest('.leaflet-container') && c.type !== 'hidden'));
+  roots.forEach((r, i) => r.setAttribute('data-sitecheck-explorer', String(i)));
+  return roots.map(r => {
+    const groups = [];
+    for (const c of r.querySelectorAll('input, select')) {
+      if (c.closest('.leaflet-container') || c.type === 'hidden' || c.disabled) continue;
+      const key = c.type === 'radio' ? 'radio:' + c.name : c.tagName.toLowerCase() + ':' + (c.id || c.name || groups.length);
+      if (!groups.includes(key)) groups.push(key);
+    }
+    return groups;
+  });
+}"""
+
+# Runs in one frame: tries every other value of one control group of one explorer and reports whether any of them
+# changed the explorer's visible text. Returns {changed, tried}.
+EXERCISE_GROUP_JS = """([index, key]) => {
+  const root = document.querySelector('[data-sitecheck-explorer="' + index + '"]');
+  const text = () => root.innerText;
+  const fire = (c) => { c.dispatchEvent(new Event('input', {bubbles: true}));
+                        c.dispatchEvent(new Event('change', {bubbles: true})); };
+  const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+  const before = text(); let tried = 0; let changed = false;
+  if (kind === 'radio') {
+    for (const c of root.querySelectorAll('input[type=radio]')) {
+      if (c.name !== name || c.checked) continue;
+      c.click(); tried++; if (text() !== before) { changed = true; break; } }
+  } else {
+    const all = Array.from(root.querySelectorAll(kind));
+    const c = all.find(x => (x.id || x.name) === name) || all[Number(name)] || all[0];
+    if (c.tagName === 'SELECT') {
+      for (const o of c.options) { if (o.selected || o.disabled) continue;
+        c.value = o.value; fire(c); tried++; if (text() !== before) { changed = true; break; } }
+    } else if (c.type === 'checkbox') { c.click(); tried++; changed = text() !== before; }
+    else if (c.type === 'range' || c.type === 'number') {
+      const lo = c.min === '' ? 0 : Number(c.min); const hi = c.max === '' ? lo + 100 : Number(c.max);
+      for (const v of [lo, hi, (lo + hi) / 2]) { if (String(v) === c.value) continue;
+        c.value = String(v); fire(c); tried++; if (text() !== before) { changed = true; break; } }
+    } else { tried = 0; }
+  }
+  return {changed, tried};
+}"""

@@ -1,0 +1,189 @@
+"""Whole-site audit in Chromium: every page of the build opened from file:// with the network cut off."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from sitecheck import (EXERCISE_GROUP_JS, EXPLORERS_JS, LOW_CONTRAST_JS, MAPS_JS, expected_maps, page_ids, page_path,
+                       site_pages)
+
+# Installed in every frame (srcdoc map iframes included) before its scripts run: collects that frame's errors.
+FRAME_ERRORS_JS = """window.__sitecheckErrors = [];
+window.addEventListener('error', e => window.__sitecheckErrors.push(String(e.message || e.type)));
+window.addEventListener('unhandledrejection', e => window.__sitecheckErrors.push('unhandled rejection: ' + e.reason));"""
+MATH_MARKUP = re.compile(r'class="math notranslate nohighlight"')
+
+
+def wait_for_maps(page, expected: int, timeout_ms: int = 5000) -> list[dict]:
+    """The Leaflet containers of every frame, polled until as many as the HTML creates are drawn (or time is up)."""
+    waited = 0
+    while True:
+        maps = [m | {"frame": f.url[:60]} for f in page.frames for m in f.evaluate(MAPS_JS)]
+        if sum(1 for m in maps if m["layers"] and m["width"] and m["height"]) >= expected or waited >= timeout_ms:
+            return maps
+        page.wait_for_timeout(100)
+        waited += 100
+
+
+def explorer_problems(page) -> list[str]:
+    """Each explorer (controls in a cell output, or in a non-map frame) must change its output for every control."""
+    problems = []
+    for frame in page.frames:
+        root = ".cell_output" if frame == page.main_frame else "body"
+        for index, groups in enumerate(frame.evaluate(EXPLORERS_JS, root)):
+            for key in groups:
+                result = frame.evaluate(EXERCISE_GROUP_JS, [index, key])
+                if not result["tried"]:
+                    problems.append(f"explorer {index + 1}: control {key} has no other value to try")
+                elif not result["changed"]:
+                    problems.append(f"explorer {index + 1}: changing control {key} did not change its output "
+                                    f"({result['tried']} value(s) tried)")
+    return problems
+
+
+def math_problems(page, html: str) -> list[str]:
+    """Pages with math markup must typeset all of it with the self-hosted MathJax; others must not load MathJax."""
+    marked = len(MATH_MARKUP.findall(html))
+    scripts = page.eval_on_selector_all("script[src]", "els => els.map(e => e.getAttribute('src'))")
+    mathjax = [s for s in scripts if "mathjax" in s.lower()]
+    if not marked:
+        return [f"loads MathJax ({mathjax}) but has no mathematics"] if mathjax else []
+    if not mathjax or any("://" in s for s in mathjax):
+        return [f"has {marked} math element(s) but MathJax is not self-hosted: {mathjax}"]
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=10000)
+    rendered = page.evaluate("""() => MathJax.startup.promise.then(() => ({
+        containers: document.querySelectorAll('mjx-container').length,
+        errors: Array.from(document.querySelectorAll('mjx-merror')).map(e => e.textContent)}))""")
+    problems = [f"MathJax error: {e}" for e in rendered["errors"]]
+    if rendered["containers"] < marked:
+        problems.append(f"{marked} math element(s) but only {rendered['containers']} typeset by MathJax")
+    return problems
+
+
+def contrast_problems(page) -> list[str]:
+    """Text in the main content and inside every frame (maps, tables, explorers) readable against its background."""
+    problems = []
+    for frame in page.frames:
+        scope = "#main-content" if frame == page.main_frame else "body"
+        where = "page" if frame == page.main_frame else "frame"
+        for bad in frame.evaluate(LOW_CONTRAST_JS, scope):
+            problems.append(f"dark theme, {where}: <{bad['tag']}> {bad['text']!r} colour {bad['color']} on "
+                            f"{bad['background']} (contrast {bad['ratio']}:1)")
+    return problems
+
+
+@pytest.mark.parametrize("page_id", page_ids())
+def test_page_works_offline_in_dark_theme(site, offline_page, page_id):
+    """No request leaves the machine, no JS error, maps drawn, explorers compute, math typeset, text readable."""
+    path = page_path(site, page_id)
+    html = path.read_text(encoding="utf-8")
+    page = offline_page.page
+    page.context.add_init_script(FRAME_ERRORS_JS)
+    page.emulate_media(color_scheme="dark")
+    offline_page.open(path)
+
+    problems = []
+    expected = expected_maps(path)
+    maps = wait_for_maps(page, expected)
+    drawn = [m for m in maps if m["layers"] and m["width"] and m["height"]]
+    if len(drawn) < expected:
+        problems.append(f"{expected} map(s) in the HTML but {len(drawn)} drawn with layers: {maps}")
+    problems += [f"map {m['id']} has no size or no layers: {m}" for m in maps if m not in drawn]
+    problems += explorer_problems(page)
+    problems += math_problems(page, html)
+    if page.evaluate("document.documentElement.dataset.theme") != "dark":
+        problems.append("the theme did not follow the reader's dark colour-scheme preference")
+    problems += contrast_problems(page)
+    page.wait_for_timeout(200)  # late errors (timers, async scripts) still count
+    problems += [f"JS error: {e}" for e in offline_page.js_errors]
+    for frame in page.frames[1:]:
+        problems += [f"JS error in frame: {e}" for e in frame.evaluate("window.__sitecheckErrors || []")]
+    problems += [f"request leaving the machine: {url}" for url in offline_page.external_requests]
+    assert not problems, f"{page_id}:\n  " + "\n  ".join(dict.fromkeys(problems))
+
+
+def chapter_pages(site: Path) -> list[Path]:
+    """The pages built from notebooks (their source in _sources is an .ipynb)."""
+    return [p for p in site_pages(site) if (site / "_sources" / p.relative_to(site).with_suffix(".ipynb")).is_file()]
+
+
+def test_search_finds_a_word_from_a_chapter(site, offline_page):
+    """The search page, from file:// and offline, lists the chapter for a word of its title, with no errors."""
+    chapters = chapter_pages(site)
+    assert chapters, "no chapter pages (built from chapters/*.ipynb) in the site"
+    chapter = chapters[0]
+    title = BeautifulSoup(chapter.read_text(encoding="utf-8"), "html.parser").find("h1").get_text(" ", strip=True)
+    word = max(re.findall(r"[A-Za-z]{4,}", title), key=len).lower()
+    page = offline_page.open(site / "search.html")
+    page.goto(page.url + f"?q={word}")
+    page.wait_for_selector("#search-results ul.search li a", timeout=10000)
+    links = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.href)")
+    page.wait_for_timeout(300)  # the snippet fetches, if any, would fail now
+    target = chapter.relative_to(site).as_posix()
+    assert any(target in link for link in links), f"searching {word!r} did not list {target}: {links}"
+    assert not offline_page.js_errors, f"search page errors: {offline_page.js_errors}"
+    assert not offline_page.external_requests, f"search page requests: {offline_page.external_requests}"
+
+
+def test_self_hosted_mathjax_typesets_offline(site, offline_page, tmp_path):
+    """The vendored MathJax (with its fonts) typesets TeX from disk with no request, whether or not a page has math."""
+    mathjax = site / "_static" / "mathjax" / "tex-chtml-full.js"
+    assert mathjax.is_file(), f"self-hosted MathJax missing from the build: {mathjax}"
+    probe = tmp_path / "math.html"
+    probe.write_text(f'<!doctype html><html lang="en"><body><p>\\(\\sum_{{i=1}}^n p_i = 1\\)</p>'
+                     f'<script src="{mathjax.as_uri()}"></script></body></html>', encoding="utf-8")
+    page = offline_page.open(probe)
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=10000)
+    count = page.evaluate("() => MathJax.startup.promise.then(() => document.querySelectorAll('mjx-container').length)")
+    page.wait_for_function("() => document.fonts.status === 'loaded'", timeout=10000)
+    fonts = page.evaluate("() => Array.from(document.fonts).filter(f => f.status === 'loaded').length")
+    assert count == 1, "MathJax did not typeset the test formula"
+    assert fonts > 0, "MathJax's fonts did not load from disk"
+    assert not offline_page.js_errors and not offline_page.external_requests, \
+        (offline_page.js_errors, offline_page.external_requests)
+
+
+def test_chapters_offer_notebook_download_launch_and_repository_buttons(site):
+    """Each chapter page downloads its .ipynb (not .ipynb.txt) and links Binder, Colab, JupyterHub and the repo."""
+    chapters = chapter_pages(site)
+    assert chapters, "no chapter pages (built from chapters/*.ipynb) in the site"
+    problems = []
+    for page in chapters:
+        name = page.relative_to(site).as_posix()
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        download = soup.select_one("a.btn-download-source-button")
+        href = download.get("href", "") if download else ""
+        if not href.endswith(".ipynb") or not (page.parent / href).resolve().is_file():
+            problems.append(f"{name}: notebook download link {href!r} is not an existing .ipynb")
+        launch = " ".join(a.get("href", "") for a in soup.select(".dropdown-launch-buttons a"))
+        for service, marker in [("Binder", "mybinder.org/v2/gh/"), ("Colab", "colab.research.google.com/github/"),
+                                ("JupyterHub", "/hub/user-redirect/git-pull?repo=")]:
+            if marker not in launch:
+                problems.append(f"{name}: no {service} launch button")
+        if not soup.select_one("a.btn-source-repository-button") and "github.com" not in str(soup.select(".article-header-buttons")):
+            problems.append(f"{name}: no repository button")
+    assert not problems, "\n".join(problems)
+
+
+def test_sitemap_lists_every_page_under_the_base_url(site):
+    """sitemap.xml names every page of the site under html_baseurl."""
+    sitemap = site / "sitemap.xml"
+    assert sitemap.is_file(), "no sitemap.xml in the build (sphinx_sitemap and html.baseurl in _config.yml)"
+    urls = {e.text for e in ET.parse(sitemap).getroot().iter() if e.tag.endswith("loc")}
+    bases = {re.sub(r"[^/]*$", "", u) for u in urls if u.endswith("index.html")}
+    assert urls and all(u.startswith("https://") for u in urls), f"sitemap URLs are not absolute: {sorted(urls)[:3]}"
+    missing = [p.relative_to(site).as_posix() for p in site_pages(site)
+               if p.name not in {"search.html", "genindex.html"}
+               and not any(u.endswith("/" + p.relative_to(site).as_posix()) for u in urls)]
+    assert not missing, f"pages missing from sitemap.xml (base {bases}): {missing}"
+
+
+def test_instructor_material_stays_out_of_the_public_site(site):
+    """Answer keys are built separately (`make instructor`); no page or source of instructor/ is published."""
+    leaked = [p.relative_to(site).as_posix() for p in site.rglob("*") if "instructor" in p.relative_to(site).parts]
+    assert not leaked, f"instructor material in the public site: {leaked}"
+
