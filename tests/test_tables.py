@@ -29,18 +29,24 @@ def _dates(*iso):
 @pytest.fixture
 def data():
     casualties = pd.DataFrame({
-        "side": ["Azerbaijan", "Armenia", "Azerbaijan", "Azerbaijan", "Armenia"],
-        "category": ["military"] * 5,
-        "measure": ["killed"] * 5,
-        "value": pd.array([2906, 2317, 2783, 7630, 3773], dtype="Int64"),
-        "low": pd.array([None] * 5, dtype="Int64"),
-        "high": pd.array([None] * 5, dtype="Int64"),
+        "record_id": ["az1", "am1", "az0", "essay_az", "am2", "az_ganja"],
+        "conflict": ["2020-war"] * 6,
+        "side": ["azerbaijan", "armenia_nk", "azerbaijan", "azerbaijan", "armenia_nk", "azerbaijan"],
+        "category": ["military"] * 5 + ["civilian"],
+        "measure": ["killed"] * 6,
+        "qualifier": [None, None, None, None, None, "more_than"],
+        "value": pd.array([2906, 2317, 2783, 7630, 3773, 26], dtype="Int64"),
+        "low": pd.array([None] * 6, dtype="Int64"),
+        "high": pd.array([None] * 6, dtype="Int64"),
         "reporting_party": ["Azerbaijan, Ministry of Defence", "Armenia, Ministry of Health",
-                            "Azerbaijan, Ministry of Defence", "2020 essay", "Armenia, Government"],
-        "as_of": _dates("2021-06-30", "2020-11-14", "2020-12-03", "2020-11-15", "2021-08-24"),
-        "source": ["azmod2021", "forensic2020", "azmod2021", "essay2020", "rferl2021"],
-        "confidence": ["high", "high", "high", "low", "high"],
-        "verification": ["verified", "verified", "verified", "unverified", "verified"],
+                            "Azerbaijan, Ministry of Defence", "2020 essay", "Armenia, Government", "Azerbaijan"],
+        "claim_type": ["own_losses", "own_losses", "own_losses", "essay", "own_losses", "own_losses"],
+        "period_start": _dates(*["2020-09-27"] * 5, "2020-10-04"),
+        "period_end": _dates(*["2020-11-10"] * 5, "2020-10-17"),
+        "as_of": _dates("2021-06-30", "2020-11-14", "2020-12-03", "2020-11-15", "2021-08-24", "2020-12-01"),
+        "source": ["azmod2021", "forensic2020", "azmod2021", "essay2020", "rferl2021", "azmod2021"],
+        "confidence": ["high", "high", "high", "low", "high", "medium"],
+        "verification": ["verified", "verified", "verified", "unverified", "verified", "secondary"],
     })
     figures = pd.DataFrame({
         "figure_id": ["pk_troops", "oil_price"], "label": ["troops", "Brent"],
@@ -92,10 +98,20 @@ def parse(html: str) -> Cells:
 
 
 def test_casualty_rows_sorted_by_side_then_date(data):
-    rows = parse(tables.casualty_table(data=data).html).rows
+    rows = parse(tables.casualty_table(category="military", data=data).html).rows
     figures = [r.split()[0] for r in rows if re.match(r"^[\d,]+ ", r)]
-    # Armenia before Azerbaijan (alphabetical), and each side's figures oldest first.
-    assert figures == ["2,317", "3,773", "7,630", "2,783", "2,906"]
+    # Azerbaijan before Armenia (the order of SIDE_LABELS), and each side's figures oldest first.
+    assert figures == ["7,630", "2,783", "2,906", "2,317", "3,773"]
+
+
+def test_latest_keeps_one_figure_per_party(data):
+    rows = parse(tables.casualty_table(side="azerbaijan", category="military", latest=True, data=data).html).rows
+    assert [r.split()[0] for r in rows if re.match(r"^[\d,]+ ", r)] == ["7,630", "2,906"]
+
+
+def test_qualifier_and_episode_are_shown(data):
+    rows = parse(tables.casualty_table(category="civilian", data=data).html).rows
+    assert rows[2].startswith("more than 26 Azerbaijan own losses, official; one episode only (4 Oct 2020 – 17 Oct 2020)")
 
 
 def test_every_figure_has_party_date_and_source_label(data):
@@ -116,17 +132,22 @@ def test_essay_rows_are_marked_visibly(data):
 
 
 def test_group_header_shows_disagreement(data):
-    html = tables.casualty_table(side="Azerbaijan", data=data).html
+    html = tables.casualty_table(side="azerbaijan", category="military", data=data).html
     header = re.search(r'<tr class="cf-group">(.*?)</tr>', html).group(1)
+    assert ">Azerbaijan — military — killed <" in header
     assert "sources disagree" in header
-    assert "2,906 (Azerbaijan, Ministry of Defence, 30 Jun 2021)" in header
-    assert "7,630 (2020 essay, 15 Nov 2020)" in header
-    assert "2,783" not in header  # only the latest figure of each party
+    assert "3 figures from 2 reporting parties: from 2,783 to 7,630" in header
+
+
+def test_group_header_agreement_ignores_superseded_figures(data):
+    data["casualties"].loc[3, "value"] = 2906  # the essay now matches the ministry's latest figure
+    html = tables.casualty_table(side="azerbaijan", category="military", data=data).html
+    assert "sources agree" in re.search(r'<tr class="cf-group">(.*?)</tr>', html).group(1)
 
 
 def test_filter_without_rows_raises_clear_error(data):
-    with pytest.raises(ValueError, match="no row for side='Georgia'"):
-        tables.casualty_table(side="Georgia", data=data)
+    with pytest.raises(ValueError, match="no row for conflict='2020-war', side='georgia'"):
+        tables.casualty_table(side="georgia", data=data)
 
 
 def test_missing_column_is_named(data):
@@ -194,8 +215,16 @@ def test_figure_text_and_attribution(data):
     assert g.text == "41.5" and "USD per barrel" in g.phrase
 
 
+def test_casualty_record_is_a_figure_too(data):
+    f = tables.figure("az_ganja", data=data)
+    assert f.text == "more than 26" and f.value == 26
+    assert f.phrase == "more than 26 (according to Azerbaijan, as of 1 Dec 2020 {cite}`azmod2021`)"
+    essay = tables.figure("essay_az", data=data)
+    assert essay.phrase == "7,630 (according to the 2020 essay, as of 15 Nov 2020 {cite}`essay2020`)"
+
+
 def test_unknown_figure_is_named(data):
-    with pytest.raises(KeyError, match="no figure_id 'nope'"):
+    with pytest.raises(KeyError, match="no figure 'nope': it is neither a figure_id of data/figures.csv"):
         tables.figure("nope", data=data)
 
 

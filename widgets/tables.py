@@ -52,7 +52,7 @@ class Table:
 class Figure:
     """One sourced figure: its value, its text, and an attribution phrase for prose."""
     figure_id: str
-    value: int | float
+    value: int | float | None
     text: str
     reporting_party: str
     as_of: pd.Timestamp
@@ -211,49 +211,102 @@ def _need(frame: pd.DataFrame, table: str, columns: Sequence[str]) -> None:
 
 # ---------------------------------------------------------------- the tables
 
-def casualty_table(side: str | None = None, category: str | None = None, measure: str | None = None, *,
-                   data: Mapping[str, pd.DataFrame] | None = None) -> Table:
-    """Every casualty figure, grouped by side, category and measure, each with its reporting party, date and source.
+SIDE_LABELS = {"azerbaijan": "Azerbaijan", "armenia_nk": "Armenia and the Nagorno-Karabakh Armenians",
+               "syria_fighters": "Syrian fighters", "combined": "Both sides together"}
+CLAIM_LABELS = {"own_losses": "own losses, official", "enemy_losses": "claim about the other side",
+                "third_party": "third-party government", "independent": "independent or aggregator",
+                "essay": "the 2020 essay"}
+QUALIFIERS = {"more_than": "more than", "at_least": "at least", "about": "about", "nearly": "nearly",
+              "up_to": "up to"}
 
-    A group header gives the latest figure of each reporting party, so where sources disagree it shows at a glance.
-    The essay's own figures are marked as the essay's.
+
+def casualty_figure(row: Mapping) -> str:
+    """A casualty row's figure as reported: '2,906', 'more than 100', '300–400'."""
+    text = format_range(row.get("value"), row.get("low"), row.get("high"))
+    qualifier = row.get("qualifier")
+    return f"{QUALIFIERS[qualifier]} {text}" if not _missing(qualifier) and qualifier else text
+
+
+def _select(frame: pd.DataFrame, column: str, wanted) -> pd.DataFrame:
+    if wanted is None:
+        return frame
+    return frame[frame[column].isin([wanted] if isinstance(wanted, str) else list(wanted))]
+
+
+def casualty_table(conflict: str = "2020-war", side=None, category=None, measure=None, *, latest: bool = False,
+                   data: Mapping[str, pd.DataFrame] | None = None) -> Table:
+    """Casualty figures of one conflict, grouped by side, category and measure, each with its reporting party, kind of
+    figure, as-of date and source; group headers say where sources disagree; the essay's figures are marked.
+
+    `side`, `category` and `measure` take one value or a list; `latest` keeps only each party's latest figure.
     """
     frame = _data(data)["casualties"]
-    _need(frame, "casualties", ["side", "category", "measure", "value", "reporting_party", "as_of", "source"])
+    _need(frame, "casualties", ["conflict", "side", "category", "measure", "value", "low", "high", "reporting_party",
+                                "claim_type", "period_start", "period_end", "as_of", "source"])
+    frame = _select(frame, "conflict", conflict)
+    # A row that starts later than the rest of its conflict counts one episode (a strike on one town), not the war.
+    frame = frame.assign(_partial=frame["period_start"] > frame.groupby("conflict")["period_start"].transform("min"))
     for column, wanted in (("side", side), ("category", category), ("measure", measure)):
-        if wanted is not None:
-            frame = frame[frame[column] == wanted]
+        frame = _select(frame, column, wanted)
     if frame.empty:
-        raise ValueError(f"data/casualties.csv has no row for side={side!r}, category={category!r}, "
-                         f"measure={measure!r}")
-    frame = frame.sort_values(["side", "category", "measure", "as_of", "reporting_party"], kind="stable")
+        raise ValueError(f"data/casualties.csv has no row for conflict={conflict!r}, side={side!r}, "
+                         f"category={category!r}, measure={measure!r}")
+    order = {k: i for i, k in enumerate(SIDE_LABELS)}
+    frame = frame.assign(_side=frame["side"].map(order).fillna(len(order)))
+    frame = frame.sort_values(["_side", "category", "measure", "as_of", "reporting_party"], kind="stable")
+    if latest:
+        frame = frame.groupby(["side", "category", "measure", "reporting_party"], sort=False).tail(1)
     rows = []
     for (s, c, m), group in frame.groupby(["side", "category", "measure"], sort=False):
         header = _group_header(s, c, m, group)
         for r in group.to_dict("records"):
             rows.append({
-                "_group": header, "_essay": is_essay(r),
-                "figure": format_range(r.get("value"), r.get("low"), r.get("high")),
+                "_group": header, "_essay": is_essay(r), "figure": casualty_figure(r),
                 "party": "2020 essay" if is_essay(r) else r["reporting_party"],
-                "as_of": format_date(r["as_of"]), "source": source_html(r["source"]),
-                "confidence": _confidence(r),
+                "kind": CLAIM_LABELS.get(r["claim_type"], r["claim_type"]) + (
+                    f"; one episode only ({_period(r['period_start'], r['period_end'])})" if r["_partial"] else ""),
+                "as_of": format_date(r["as_of"]), "source": source_html(r["source"]), "confidence": _confidence(r),
             })
-    columns = [("figure", "Figure"), ("party", "Reported by"), ("as_of", "As of"), ("source", "Source"),
-               ("confidence", "Confidence")]
-    caption = "Casualties of the 2020 war: every figure with who reported it, when, and the source"
+    columns = [("figure", "Figure"), ("party", "Reported by"), ("kind", "Kind of figure"), ("as_of", "As of"),
+               ("source", "Source"), ("confidence", "Confidence")]
+    caption = ("Casualties: " + ("the latest figure of each reporting party" if latest else "every figure")
+               + ", with who reported it, when, and the source")
     return _table(pd.DataFrame(rows), columns, caption, numeric=("figure",), raw=("source",), group_by="_group")
 
 
 def _group_header(side: str, category: str, measure: str, group: pd.DataFrame) -> str:
-    latest = group.sort_values("as_of", kind="stable").groupby("reporting_party", sort=True).tail(1)
-    parts = [f"{format_range(r.get('value'), r.get('low'), r.get('high'))} "
-             f"({'2020 essay' if is_essay(r) else r['reporting_party']}, {format_date(r['as_of'])})"
-             for r in latest.sort_values(["as_of", "reporting_party"]).to_dict("records")]
-    values = {format_range(r.get("value"), r.get("low"), r.get("high")) for r in latest.to_dict("records")}
-    verdict = "sources disagree" if len(values) > 1 else "one figure" if len(group) == 1 else "sources agree"
-    title = f"{side} — {category} — {measure}"
-    return (f"{_e(title)} <span class=\"cf-badge\">{verdict}</span><br>"
-            f"<small>Latest per reporting party: {_e('; '.join(parts))}</small>")
+    """'Azerbaijan — military — killed', how many figures from how many parties, their range, and a verdict badge."""
+    whole = group[~group["_partial"].astype(bool)]
+    latest = (whole if not whole.empty else group).groupby("reporting_party", sort=False).tail(1)
+    values = {_bounds(r) for r in latest.to_dict("records")}
+    parties = group["reporting_party"].nunique()
+    if len(group) == 1:
+        verdict = "one figure"
+    elif parties == 1:
+        verdict = "one reporting party"
+    else:
+        verdict = "sources disagree" if len(values) > 1 else "sources agree"
+    bounds = [_bounds(r) for r in group.to_dict("records")]
+    lo, hi = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    span = f"all {format_number(lo)}" if lo == hi else f"from {format_number(lo)} to {format_number(hi)}"
+    title = f"{SIDE_LABELS.get(side, side)} — {category} — {measure.replace('_', ' ')}"
+    counts = f"{len(group)} figure{'s' * (len(group) != 1)} from {parties} reporting part{'ies' if parties != 1 else 'y'}"
+    return (f'{_e(title)} <span class="cf-badge">{verdict}</span><br>'
+            f"<small>{_e(counts)}: {_e(span)}</small>")
+
+
+def _period(start, end) -> str:
+    """'28 Oct 2020', or '4 Oct 2020 – 17 Oct 2020' for a period of several days."""
+    if _missing(start) or _missing(end) or pd.Timestamp(start) == pd.Timestamp(end):
+        return format_date(start if not _missing(start) else end)
+    return f"{format_date(start)} – {format_date(end)}"
+
+
+def _bounds(row: Mapping) -> tuple[float, float]:
+    """A row's figure as (low, high): (value, value) for a single figure."""
+    if not _missing(row.get("value")):
+        return float(row["value"]), float(row["value"])
+    return float(row["low"]), float(row["high"])
 
 
 def _confidence(row: Mapping) -> str:
@@ -352,16 +405,25 @@ def timeline_table(start=None, end=None, *, data: Mapping[str, pd.DataFrame] | N
 # ---------------------------------------------------------------- figures for the glue pattern
 
 def figure(figure_id: str, *, data: Mapping[str, pd.DataFrame] | None = None) -> Figure:
-    """One figure of data/figures.csv with its text ('2,906') and attribution phrase (Markdown with a citation)."""
-    frame = _data(data)["figures"]
-    match = frame[frame["figure_id"] == figure_id]
-    if match.empty:
-        raise KeyError(f"data/figures.csv has no figure_id {figure_id!r}")
-    r = match.iloc[0].to_dict()
-    value = r["value"]
-    value = int(value) if float(value).is_integer() else float(value)
-    text = format_number(value)
-    unit = "" if r.get("unit") in (None, "", "count") or _missing(r.get("unit")) else f" {r['unit']}"
+    """One sourced figure, by `figure_id` of data/figures.csv or `record_id` of data/casualties.csv, with its text
+    ('2,906', 'more than 100', '300–400') and its attribution phrase (Markdown with a {cite} role)."""
+    d = _data(data)
+    figures = d["figures"]
+    match = figures[figures["figure_id"] == figure_id]
+    if not match.empty:
+        r = match.iloc[0].to_dict()
+        text = format_number(r["value"])
+        unit = "" if _missing(r.get("unit")) or r["unit"] == "count" else f" {r['unit']}"
+    else:
+        casualties = d["casualties"] if "casualties" in d else pd.DataFrame(columns=["record_id"])
+        match = casualties[casualties["record_id"] == figure_id]
+        if match.empty:
+            raise KeyError(f"no figure {figure_id!r}: it is neither a figure_id of data/figures.csv "
+                           "nor a record_id of data/casualties.csv")
+        r = match.iloc[0].to_dict()
+        text, unit = casualty_figure(r), ""
+    value = None if _missing(r.get("value")) else (int(r["value"]) if float(r["value"]).is_integer()
+                                                     else float(r["value"]))
     phrase = f"{text}{unit} ({attribution(r['reporting_party'], r['as_of'], r['source'])})"
     return Figure(figure_id, value, text, r["reporting_party"], pd.Timestamp(r["as_of"]), r["source"], phrase)
 
