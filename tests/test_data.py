@@ -219,6 +219,16 @@ def test_geojson_feature_without_geometry(pkg):
     refused(pkg, "data/geo/borders.geojson", None, None, "FeatureCollection", "feature 1 has no valid geometry")
 
 
+def test_geojson_position_outside_region(pkg):
+    doc = json.loads(json.dumps(GEO))
+    lines = [[[46.0, 39.0], [46.5, 39.5]], [[46.0, 39.0], [40.1, 39.5]]]
+    doc["features"].append({"type": "Feature", "properties": {},
+                            "geometry": {"type": "MultiLineString", "coordinates": lines}})
+    (pkg / "data/geo/borders.geojson").write_text(json.dumps(doc), encoding="utf-8")
+    refused(pkg, "data/geo/borders.geojson", None, None, "coordinates inside the region",
+            "feature 2 has a position [40.1")
+
+
 def test_geojson_invalid_json(pkg):
     (pkg / "data/geo/borders.geojson").write_text('{"type": "FeatureCollection",\n "features": [,]}', encoding="utf-8")
     refused(pkg, "data/geo/borders.geojson", 2, None, "valid JSON")

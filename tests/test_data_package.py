@@ -32,6 +32,12 @@ def test_every_table_has_a_primary_key_and_a_source_column():
         assert "source" in names and "as_of" in names, f"{res['name']}: needs source and as_of columns"
 
 
+def test_every_data_file_is_a_resource():
+    described = {"data/" + r["path"] for r in json.loads(DESCRIPTOR.read_text(encoding="utf-8"))["resources"]}
+    files = {p.relative_to(ROOT).as_posix() for p in (ROOT / "data").rglob("*") if p.suffix in (".csv", ".geojson")}
+    assert not files - described, f"data files not described in data/datapackage.json: {sorted(files - described)}"
+
+
 def test_frictionless_validates_the_package():
     from frictionless import validate
 

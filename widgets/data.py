@@ -16,7 +16,8 @@ primaryKey, foreignKeys), following data/README.md:
 - `low` <= `high` (also `x_low` <= `x_high`); dates exist (2021-02-30 is refused); `period_start` <= `as_of` and
   `period_start` <= `period_end`; no date or datetime lies after the package's own `as_of`;
 - every `;`-separated key in a `source` column (also `sources`, `*_source`) exists in references.bib;
-- `lat`/`lon` inside lon 43–51, lat 38–42.5; a row with `contested` true has both `name_az` and `name_hy`.
+- `lat`/`lon` inside lon 43–51, lat 38–42.5; a row with `contested` true has both `name_az` and `name_hy`;
+- GeoJSON: a FeatureCollection whose features all have a geometry and properties, every position inside the region.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from widgets import _deps
 PACKAGE = "data/datapackage.json"
 BIB = "references.bib"
 REGION = {"lon": (43.0, 51.0), "lat": (38.0, 42.5)}
+REGION_RULE = "coordinates inside the region (lon 43–51, lat 38–42.5)"
 # Integer fields whose name contains one of these words are counts: never negative, whatever the schema says.
 COUNT_WORDS = {"value", "low", "high", "count", "total", "killed", "dead", "deaths", "missing", "injured", "wounded",
                "displaced", "refugees", "returnees", "casualties", "captured", "prisoners", "hours", "days", "votes",
@@ -75,7 +77,7 @@ class BookData(Mapping):
     """The validated package: resource name -> fresh copy of its DataFrame (or GeoJSON dict)."""
 
     def __init__(self, root: Path, descriptor: dict, tables: dict):
-        self._root, self._descriptor, self._tables = root, descriptor, tables
+        self._descriptor, self._tables = descriptor, tables
         self._paths = {r["name"]: root / "data" / r["path"] for r in descriptor["resources"]}
 
     def __getitem__(self, name: str):
@@ -271,9 +273,38 @@ def _geojson(rel: str, raw: bytes) -> dict:
         elif not isinstance(feature.get("properties"), dict):
             problem = "has no properties"
         else:
-            continue
+            outside = next((p for p in _positions(feature["geometry"]) if not _in_region(p)), None)
+            if outside is None:
+                continue
+            rule = REGION_RULE
+            problem = f"has a position {outside} outside the region"
         raise DataError(rel, None, None, rule, f"feature {number} {problem}")
     return doc
+
+
+def _positions(geometry: dict) -> Iterator:
+    """Every [lon, lat] position of a GeoJSON geometry (any nesting depth, collections included)."""
+    if geometry.get("type") == "GeometryCollection":
+        for part in geometry.get("geometries", []):
+            yield from _positions(part)
+    else:
+        yield from _leaves(geometry.get("coordinates"))
+
+
+def _leaves(coordinates) -> Iterator:
+    if isinstance(coordinates, list) and coordinates and isinstance(coordinates[0], list):
+        for part in coordinates:
+            yield from _leaves(part)
+    else:
+        yield coordinates
+
+
+def _in_region(position) -> bool:
+    lon, lat = REGION["lon"], REGION["lat"]
+    if not (isinstance(position, list) and len(position) in (2, 3)
+            and all(isinstance(x, (int, float)) for x in position)):
+        return False
+    return lon[0] <= position[0] <= lon[1] and lat[0] <= position[1] <= lat[1]
 
 
 def _rows(rel: str, raw: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -391,8 +422,7 @@ def _caster(field: dict, as_of: dt.date, sources: set[str]):
         if is_count and value < 0:
             raise _Bad(f"{value} is negative", "counts are never negative")
         if region and kind in ("number", "integer") and not region[0] <= value <= region[1]:
-            raise _Bad(f"{value} is outside the region's {name} range {region[0]:g}–{region[1]:g}",
-                       "coordinates inside the region (lon 43–51, lat 38–42.5)")
+            raise _Bad(f"{value} is outside the region's {name} range {region[0]:g}–{region[1]:g}", REGION_RULE)
         if "minimum" in bounds and value < bounds["minimum"]:
             raise _Bad(f"{text} is below the minimum {constraints['minimum']}", f"minimum {constraints['minimum']}")
         if "maximum" in bounds and value > bounds["maximum"]:
