@@ -76,10 +76,8 @@ def contrast_problems(page) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("page_id", page_ids())
-def test_page_works_offline_in_dark_theme(site, offline_page, page_id):
-    """No request leaves the machine, no JS error, maps drawn, explorers compute, math typeset, text readable."""
-    path = page_path(site, page_id)
+def page_problems(offline_page, path: Path) -> list[str]:
+    """Everything wrong with one page opened offline in the dark theme, as one message per problem."""
     html = path.read_text(encoding="utf-8")
     page = offline_page.page
     page.context.add_init_script(FRAME_ERRORS_JS)
@@ -103,7 +101,37 @@ def test_page_works_offline_in_dark_theme(site, offline_page, page_id):
     for frame in page.frames[1:]:
         problems += [f"JS error in frame: {e}" for e in frame.evaluate("window.__sitecheckErrors || []")]
     problems += [f"request leaving the machine: {url}" for url in offline_page.external_requests]
-    assert not problems, f"{page_id}:\n  " + "\n  ".join(dict.fromkeys(problems))
+    return list(dict.fromkeys(problems))
+
+
+@pytest.mark.parametrize("page_id", page_ids())
+def test_page_works_offline_in_dark_theme(site, offline_page, page_id):
+    """No request leaves the machine, no JS error, maps drawn, explorers compute, math typeset, text readable."""
+    problems = page_problems(offline_page, page_path(site, page_id))
+    assert not problems, f"{page_id}:\n  " + "\n  ".join(problems)
+
+
+# A page with one of each fault the audit must catch (its own check that the audit can fail).
+BROKEN_PAGE = """<!doctype html><html lang="en" data-theme="light"><body><main id="main-content">
+<div class="cell_output"><label><input type="radio" name="r" checked> a</label>
+  <label><input type="radio" name="r"> b</label><p>result stays the same</p></div>
+<table><tr><td style="color:#777;background:#888">pale cell</td></tr></table>
+<div id="m"></div><script>var map_1 = L.map("m");</script>
+<p>\\(x^2\\)</p><span class="math notranslate nohighlight">\\(x\\)</span>
+<img src="https://tiles.example.invalid/1/1/1.png" alt="tile">
+</main></body></html>"""
+
+
+def test_audit_catches_every_kind_of_fault(offline_page, tmp_path):
+    """The per-page audit reports a stock map that is not drawn, a dead explorer, unreadable text, unhosted math,
+    a JS error, a light theme and a request leaving the machine."""
+    broken = tmp_path / "broken.html"
+    broken.write_text(BROKEN_PAGE, encoding="utf-8")
+    report = "\n".join(page_problems(offline_page, broken))
+    for expected in ["1 map(s) in the HTML but 0 drawn", "did not change its output", "pale cell",
+                     "MathJax is not self-hosted", "JS error: L is not defined", "dark colour-scheme",
+                     "request leaving the machine: https://tiles.example.invalid"]:
+        assert expected in report, f"the audit missed: {expected}\n{report}"
 
 
 def chapter_pages(site: Path) -> list[Path]:

@@ -1,4 +1,4 @@
-"""Sphinx extension that keeps the built site clean offline: no sphinx-thebe scripts, no search-snippet fetches on file://."""
+"""Sphinx extension for a clean site: no sphinx-thebe scripts, no search-snippet fetches on file://, valid ARIA lists."""
 from __future__ import annotations
 
 from sphinx.application import Sphinx
@@ -32,7 +32,15 @@ def drop_thebe_assets(app: Sphinx, env, docnames) -> None:
         builder._css_files[:] = [a for a in builder._css_files if not _is_thebe(a)]
 
 
+def fix_citation_roles(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Give bibliography entries the listitem role their role="list" container requires (docutils writes the
+    deprecated doc-biblioentry, which axe-core reports as a critical aria-required-children violation)."""
+    if "body" in context and 'role="doc-biblioentry"' in context["body"]:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("env-before-read-docs", drop_thebe_assets, priority=900)
     app.add_js_file(None, body=SEARCH_SUMMARY_OFF_ON_FILE, priority=201)
+    app.connect("html-page-context", fix_citation_roles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
