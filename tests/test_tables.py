@@ -66,7 +66,35 @@ def data():
         "verdict": ["unsupported", "wrong"], "correction": ["80 identified", "2,906"],
         "source": ["rferl2021", "azmod2021"],
     })
-    return {"casualties": casualties, "figures": figures, "events": events, "claims": claims}
+    statement = pd.DataFrame({
+        "row_id": ["p6_lachin", "p1_ceasefire", "p6_kalbajar", "p6_passage"],
+        "point": pd.array([6, 1, 6, 6], dtype="Int64"),
+        "paraphrase": ["Lachin by 1 Dec", "Ceasefire", "Kalbajar by 15 Nov", "Safe passage"],
+        "deadline": _dates("2020-12-01", "2020-11-10", "2020-11-15", None),
+        "what_happened": ["On time", "Held until 2023", "Ten days late", "Blockade"],
+        "outcome_date": _dates("2020-12-01", "2023-09-19", "2020-11-25", "2022-12-12"),
+        "outcome_status": ["implemented", "partly", "implemented_late", "not_implemented"],
+        "source": ["azmod2021;rferl2021"] * 4,
+    })
+    ceasefires = pd.DataFrame({
+        "ceasefire_id": ["2020_10_26", "1994", "2020_10_10"],
+        "name": ["Washington", "Bishkek", "Moscow"],
+        "agreed_date": _dates("2020-10-25", "1994-05-11", "2020-10-10"),
+        "in_force_date": _dates("2020-10-26", "1994-05-12", "2020-10-10"),
+        "in_force_local_time": ["08:00", None, "12:00"],
+        "mediator": ["usa", "russia", "russia"],
+        "held_days": pd.array([0, 7996, 0], dtype="Int64"),
+        "held_text": ["Minutes", "Almost 22 years", "Minutes"],
+        "how_broken": ["Shelling", "2016 war", None], "status": ["broken", "broken", "broken"],
+        "source": ["rferl2021"] * 3, "as_of": _dates("2020-10-26", "2016-04-06", "2020-10-10"),
+    })
+    madrid = pd.DataFrame({
+        "principle_id": pd.array([2, 1], dtype="Int64"), "principle": ["interim status", "return of territories"],
+        "statement_points": [None, "1;2;6"], "in_statement": ["no", "yes"], "comparison": ["absent", "present"],
+        "source": ["rferl2021"] * 2,
+    })
+    return {"casualties": casualties, "figures": figures, "events": events, "claims": claims,
+            "statement": statement, "ceasefires": ceasefires, "madrid_principles": madrid}
 
 
 class Cells(HTMLParser):
@@ -249,3 +277,45 @@ def test_unknown_source_key_is_named():
 def test_text_is_escaped(data):
     data["claims"].loc[0, "claim"] = "<script>alert(1)</script>"
     assert "<script>alert" not in tables.claims_table(data=data).html
+
+
+def test_statement_rows_in_text_order_with_outcomes(data):
+    t = tables.statement_table(data=data)
+    assert list(t.rows["What the statement says (paraphrased)"]) == [
+        "Ceasefire", "Kalbajar by 15 Nov", "Lachin by 1 Dec", "Safe passage"]
+    assert list(t.rows["Outcome"])[1] == "implemented late (25 Nov 2020)"
+    assert list(t.rows["Deadline"])[3] == "—"
+    assert "What the 2020 essay says" not in t.rows.columns  # claims carry no statement_row here
+
+
+def test_statement_shows_the_essays_reading_when_claims_link_to_rows(data):
+    data["claims"]["statement_row"] = ["p1_ceasefire", None]
+    t = tables.statement_table(data=data)
+    essay = list(t.rows["What the 2020 essay says"])
+    assert essay[0] == "“300 to 400 Armenian civilians” unsupported" and essay[1] == ""
+
+
+def test_ceasefires_filtered_by_years_and_sorted(data):
+    t = tables.ceasefire_table(2020, 2020, data=data)
+    assert list(t.rows["Ceasefire"]) == ["Moscow", "Washington"]
+    assert list(t.rows["In force (local time)"]) == ["10 Oct 2020 12:00", "26 Oct 2020 08:00"]
+    assert list(t.rows["Mediator"]) == ["Russia", "United States"]
+    assert list(t.rows["How it ended"]) == ["broken", "Shelling"]
+    with pytest.raises(ValueError, match="no ceasefire in force between 2021 and 2021"):
+        tables.ceasefire_table(2021, 2021, data=data)
+
+
+def test_madrid_table_sorted_with_points(data):
+    t = tables.madrid_table(data=data)
+    assert list(t.rows["Madrid Principle (2009 wording)"]) == ["return of territories", "interim status"]
+    assert list(t.rows["Statement points"]) == ["1, 2, 6", "—"]
+
+
+def test_any_numeric_cell_is_a_figure(data):
+    f = tables.figure("ceasefires/1994/held_days", data=data)
+    assert f.text == "7,996" and f.phrase == "7,996 {cite}`rferl2021`"
+    with pytest.raises(KeyError, match="no row ceasefire_id='1995'"):
+        tables.figure("ceasefires/1995/held_days", data=data)
+    with pytest.raises(KeyError, match="has no value in column 'held_days'"):
+        data["ceasefires"].loc[0, "held_days"] = pd.NA
+        tables.figure("ceasefires/2020_10_26/held_days", data=data)

@@ -55,7 +55,7 @@ class Figure:
     value: int | float | None
     text: str
     reporting_party: str
-    as_of: pd.Timestamp
+    as_of: pd.Timestamp | None
     source: str
     phrase: str
 
@@ -136,15 +136,24 @@ def source_html(source: str, bibliography: Mapping[str, Mapping[str, str]] | Non
 def attribution(reporting_party: str, as_of, source: str,
                 bibliography: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """'according to X, as of 30 Jun 2021 [Label]' in Markdown with {cite} roles, for glued prose."""
-    cites = ", ".join(f"{{cite}}`{k}`" for k in source_keys(source))
+    cites = cite_role(source)
     who = "the 2020 essay" if ESSAY_KEY in source_keys(source) else reporting_party
     when = f", as of {format_date(as_of)}" if not _missing(as_of) else ""
     return f"according to {who}{when} {cites}".rstrip()
 
 
+def cite_role(source: str) -> str:
+    """One MyST citation for every key of a `source` cell: {cite}`a,b`."""
+    return f"{{cite}}`{','.join(source_keys(source))}`"
+
+
 def is_essay(row: Mapping) -> bool:
     """Whether a data row is the essay's own figure (its source is the essay)."""
     return ESSAY_KEY in source_keys(row.get("source", ""))
+
+
+def _text(value) -> str:
+    return "" if _missing(value) else str(value)
 
 
 def _e(text) -> str:
@@ -314,30 +323,43 @@ def _confidence(row: Mapping) -> str:
     return ", ".join(parts)
 
 
+OUTCOMES = {"implemented": "implemented", "implemented_late": "implemented late", "partly": "partly",
+            "not_implemented": "not implemented", "superseded": "superseded"}
+
+
 def statement_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
-    """The nine points of the 9/10 Nov 2020 statement: what each says, its deadline, what happened, what the essay says."""
+    """The obligations of the 9/10 Nov 2020 statement in text order: what each says, its deadline, what happened, the
+    outcome, and where the essay describes a point, what the essay says and how that checks out."""
     d = _data(data)
-    frame = d["statement"].sort_values("point", kind="stable")
-    _need(frame, "statement", ["point", "summary", "deadline", "what_happened", "source"])
+    frame = d["statement"]
+    _need(frame, "statement", ["row_id", "point", "paraphrase", "deadline", "what_happened", "outcome_date",
+                               "outcome_status", "source"])
+    frame = frame.sort_values(["point", "deadline", "row_id"], kind="stable", na_position="last")
     essay = _essay_reading(d)
-    rows = [{"point": int(r["point"]), "summary": r["summary"], "deadline": format_date(r["deadline"]),
-             "happened": r["what_happened"], "essay": essay.get(int(r["point"]), "—"),
-             "source": source_html(r["source"])} for r in frame.to_dict("records")]
-    columns = [("point", "Point"), ("summary", "What the statement says (paraphrased)"), ("deadline", "Deadline"),
-               ("happened", "What happened"), ("essay", "What the 2020 essay says"), ("source", "Sources")]
-    caption = "The trilateral statement of 9/10 November 2020, point by point"
-    return _table(pd.DataFrame(rows), columns, caption, numeric=("point",), raw=("source",))
+    rows = [{"point": f"{int(r['point'])}", "paraphrase": r["paraphrase"], "deadline": format_date(r["deadline"]) or "—",
+             "happened": r["what_happened"],
+             "outcome": f"{OUTCOMES.get(r['outcome_status'], r['outcome_status'])} ({format_date(r['outcome_date'])})",
+             "essay": essay.get(r["row_id"], ""), "source": source_html(r["source"])}
+            for r in frame.to_dict("records")]
+    columns = [("point", "Point"), ("paraphrase", "What the statement says (paraphrased)"), ("deadline", "Deadline"),
+               ("happened", "What happened"), ("outcome", "Outcome")]
+    if essay:
+        columns.append(("essay", "What the 2020 essay says"))
+    columns.append(("source", "Sources"))
+    caption = "The trilateral statement of 9/10 November 2020, obligation by obligation, and what became of each"
+    return _table(pd.DataFrame(rows), columns, caption, raw=("source", "essay"))
 
 
-def _essay_reading(d: Mapping[str, pd.DataFrame]) -> dict[int, str]:
-    """The essay's wording about each statement point, from the claims it makes (claims.statement_point)."""
-    claims = d["claims"]
-    if "statement_point" not in claims.columns:
+def _essay_reading(d: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """The essay's claims about each statement row (claims.statement_row), quoted with their verdict, as HTML."""
+    claims = d.get("claims")
+    if claims is None or "statement_row" not in claims.columns:
         return {}
-    out: dict[int, list[str]] = {}
-    for r in claims.dropna(subset=["statement_point"]).sort_values("claim_id").to_dict("records"):
-        out.setdefault(int(r["statement_point"]), []).append(f"“{r['claim']}” ({r['verdict']})")
-    return {k: " ".join(v) for k, v in out.items()}
+    out: dict[str, list[str]] = {}
+    for r in claims.dropna(subset=["statement_row"]).sort_values("claim_id").to_dict("records"):
+        for row_id in source_keys(r["statement_row"]):
+            out.setdefault(row_id, []).append(f"“{_e(r['claim'])}” <span class=\"cf-badge\">{_e(r['verdict'])}</span>")
+    return {k: "<br>".join(v) for k, v in out.items()}
 
 
 def madrid_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
@@ -355,17 +377,38 @@ def madrid_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
 
 
-def ceasefire_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
-    """Every ceasefire of the conflict: when agreed and in force, who mediated, how long it held and how it ended."""
+MEDIATORS = {"russia": "Russia", "france": "France", "usa": "United States",
+             "russian_peacekeepers": "Russian peacekeepers", "other": "other"}
+
+
+def ceasefire_table(since=None, until=None, *, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
+    """Ceasefires of the conflict in force between `since` and `until` (ISO dates or years, inclusive): when agreed
+    and in force, who mediated, how long each held and how it ended."""
     frame = _data(data)["ceasefires"]
-    _need(frame, "ceasefires", ["name", "agreed", "in_force", "mediator", "held", "how_it_ended", "source"])
-    frame = frame.sort_values(["in_force", "name"], kind="stable")
-    rows = [{"name": r["name"], "agreed": format_date(r["agreed"]), "in_force": format_date(r["in_force"]),
-             "mediator": r["mediator"], "held": r["held"], "ended": r["how_it_ended"],
+    _need(frame, "ceasefires", ["ceasefire_id", "name", "agreed_date", "in_force_date", "in_force_local_time",
+                                "mediator", "held_text", "how_broken", "status", "source"])
+    lo, hi = _span(frame["in_force_date"], since, until)
+    frame = frame[(frame["in_force_date"] >= lo) & (frame["in_force_date"] <= hi)]
+    if frame.empty:
+        raise ValueError(f"data/ceasefires.csv has no ceasefire in force between {since} and {until}")
+    frame = frame.sort_values(["in_force_date", "ceasefire_id"], kind="stable")
+    rows = [{"name": r["name"], "agreed": format_date(r["agreed_date"]),
+             "in_force": " ".join(x for x in (format_date(r["in_force_date"]), _text(r["in_force_local_time"])) if x),
+             "mediator": MEDIATORS.get(r["mediator"], r["mediator"]), "held": r["held_text"],
+             "ended": r["how_broken"] if not _missing(r["how_broken"]) else r["status"].replace("_", " "),
              "source": source_html(r["source"])} for r in frame.to_dict("records")]
-    columns = [("name", "Ceasefire"), ("agreed", "Agreed"), ("in_force", "In force"), ("mediator", "Mediator"),
-               ("held", "How long it held"), ("ended", "How it ended"), ("source", "Sources")]
-    return _table(pd.DataFrame(rows), columns, "Ceasefires of the Nagorno-Karabakh conflict", raw=("source",))
+    columns = [("name", "Ceasefire"), ("agreed", "Agreed"), ("in_force", "In force (local time)"),
+               ("mediator", "Mediator"), ("held", "How long it held"), ("ended", "How it ended"), ("source", "Sources")]
+    caption = f"Ceasefires of the Nagorno-Karabakh conflict, {format_date(lo)} – {format_date(hi)}"
+    return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
+
+
+def _span(dates: pd.Series, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Inclusive bounds from ISO dates or years ('2020' ends on 31 Dec 2020); open ends take the data's range."""
+    lo = pd.Timestamp(str(start)) if start is not None else dates.min()
+    hi = dates.max() if end is None else (
+        pd.Timestamp(f"{end}-12-31") if len(str(end)) == 4 else pd.Timestamp(str(end)))
+    return lo, hi
 
 
 def claims_table(topic: str | None = None, *, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
@@ -389,9 +432,7 @@ def timeline_table(start=None, end=None, *, data: Mapping[str, pd.DataFrame] | N
     """Dated events between `start` and `end` (inclusive, ISO dates or years), oldest first, with actor and source."""
     frame = _data(data)["events"]
     _need(frame, "events", ["date", "event", "actor", "type", "source"])
-    lo = pd.Timestamp(str(start)) if start is not None else frame["date"].min()
-    hi = pd.Timestamp(str(end)) + (pd.offsets.YearEnd(0) if len(str(end)) == 4 else pd.Timedelta(0)) \
-        if end is not None else frame["date"].max()
+    lo, hi = _span(frame["date"], start, end)
     frame = frame[(frame["date"] >= lo) & (frame["date"] <= hi)].sort_values(["date", "event"], kind="stable")
     if frame.empty:
         raise ValueError(f"data/events.csv has no event between {start} and {end}")
@@ -405,9 +446,13 @@ def timeline_table(start=None, end=None, *, data: Mapping[str, pd.DataFrame] | N
 # ---------------------------------------------------------------- figures for the glue pattern
 
 def figure(figure_id: str, *, data: Mapping[str, pd.DataFrame] | None = None) -> Figure:
-    """One sourced figure, by `figure_id` of data/figures.csv or `record_id` of data/casualties.csv, with its text
-    ('2,906', 'more than 100', '300–400') and its attribution phrase (Markdown with a {cite} role)."""
+    """One sourced figure, by `figure_id` of data/figures.csv, `record_id` of data/casualties.csv, or
+    'table/row_id/column' for a numeric cell of any table keyed by its first column (e.g.
+    'ceasefires/2020_11_10_statement/held_days'), with its text ('2,906', 'more than 100', '300–400') and its
+    attribution phrase (Markdown with a {cite} role)."""
     d = _data(data)
+    if figure_id.count("/") == 2:
+        return _cell_figure(d, figure_id)
     figures = d["figures"]
     match = figures[figures["figure_id"] == figure_id]
     if not match.empty:
@@ -426,6 +471,27 @@ def figure(figure_id: str, *, data: Mapping[str, pd.DataFrame] | None = None) ->
                                                      else float(r["value"]))
     phrase = f"{text}{unit} ({attribution(r['reporting_party'], r['as_of'], r['source'])})"
     return Figure(figure_id, value, text, r["reporting_party"], pd.Timestamp(r["as_of"]), r["source"], phrase)
+
+
+def _cell_figure(d: Mapping[str, pd.DataFrame], path: str) -> Figure:
+    table, row_id, column = path.split("/")
+    if table not in d:
+        raise KeyError(f"no figure {path!r}: there is no table data/{table}.csv")
+    frame = d[table]
+    key = frame.columns[0]
+    match = frame[frame[key] == row_id]
+    if match.empty or column not in frame.columns:
+        raise KeyError(f"no figure {path!r}: data/{table}.csv has no row {key}={row_id!r} or no column {column!r}")
+    r = match.iloc[0].to_dict()
+    if _missing(r[column]):
+        raise KeyError(f"no figure {path!r}: data/{table}.csv row {row_id!r} has no value in column {column!r}")
+    value = int(r[column]) if float(r[column]).is_integer() else float(r[column])
+    text = format_number(value)
+    party = r.get("reporting_party")
+    phrase = (f"{text} ({attribution(party, r.get('as_of'), r['source'])})" if not _missing(party)
+              else f"{text} {cite_role(r['source'])}")
+    return Figure(path, value, text, _text(party), pd.Timestamp(r["as_of"]) if not _missing(r.get("as_of")) else None,
+                  r["source"], phrase)
 
 
 def glue_values(*figure_ids: str, data: Mapping[str, pd.DataFrame] | None = None) -> dict[str, object]:
