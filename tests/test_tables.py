@@ -55,10 +55,14 @@ def data():
         "as_of": _dates("2020-11-10", "2020-11-30"), "source": ["azmod2021", "rferl2021"],
     })
     events = pd.DataFrame({
-        "date": _dates("2020-09-27", "1994-05-12", "2020-11-10", "1988-02-20"),
-        "event": ["War begins", "Bishkek ceasefire", "Statement", "Soviet vote"],
-        "actor": ["Azerbaijan; Armenia", "Russia", "Russia", "NKAO"], "type": ["war", "ceasefire", "ceasefire", "politics"],
-        "source": ["azmod2021"] * 4,
+        "date": _dates("2020-09-27", "1994-05-12", "2020-11-10", "1988-02-20", "2007-11-01"),
+        "date_precision": ["day", "day", "day", "day", "month"],
+        "end_date": _dates(None, None, None, None, None),
+        "title": ["War begins", "Bishkek ceasefire", "Statement", "Soviet vote", "Madrid Principles"],
+        "description": ["Fighting", "Takes effect", "Signed", "Petition", "Presented"],
+        "actors": ["azerbaijan;armenia", "russia", "russia", "nk_authorities", "osce"],
+        "type": ["war", "ceasefire", "ceasefire", "politics", "diplomacy"],
+        "source": ["azmod2021"] * 5,
     })
     claims = pd.DataFrame({
         "claim_id": ["c02", "c01"], "topic": ["casualties", "casualties"],
@@ -217,14 +221,16 @@ def test_no_index_column(data):
 
 
 def test_timeline_filters_and_sorts(data):
-    rows = parse(tables.timeline_table("1990", "2020-10-01", data=data).html).rows
-    body = rows[1:]
-    assert [r.split(" ", 3)[:3] for r in body] == [["12", "May", "1994"], ["27", "Sep", "2020"]]
+    t = tables.timeline_table("1990", "2020-10-01", data=data)
+    assert list(t.rows["Date"]) == ["12 May 1994", "Nov 2007", "27 Sep 2020"]
+    assert list(t.rows["Actors"]) == ["Russia", "OSCE", "Azerbaijan, Armenia"]
+    assert list(t.rows["Event"])[0] == "Bishkek ceasefireTakes effect"
 
 
 def test_timeline_year_end_is_inclusive(data):
-    rows = parse(tables.timeline_table(2020, 2020, data=data).html).rows[1:]
-    assert len(rows) == 2
+    t = tables.timeline_table(1988, 1988, data=data)
+    assert list(t.rows["Actors"]) == ["Nagorno-Karabakh authorities"]
+    assert len(tables.timeline_table(2020, 2020, data=data).rows) == 2
 
 
 def test_claims_sorted_and_filtered(data):
@@ -319,3 +325,10 @@ def test_any_numeric_cell_is_a_figure(data):
     with pytest.raises(KeyError, match="has no value in column 'held_days'"):
         data["ceasefires"].loc[0, "held_days"] = pd.NA
         tables.figure("ceasefires/2020_10_26/held_days", data=data)
+
+
+def test_glue_values_named_and_path_ids(data):
+    values = tables.glue_values(held="ceasefires/1994/held_days", data=data)
+    assert values["held"] == "7,996"
+    with pytest.raises(ValueError, match="pass it as a keyword argument"):
+        tables.glue_values("ceasefires/1994/held_days", data=data)

@@ -428,19 +428,38 @@ def claims_table(topic: str | None = None, *, data: Mapping[str, pd.DataFrame] |
     return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
 
 
+ACTORS = {"nk_authorities": "Nagorno-Karabakh authorities", "soviet_union": "Soviet Union", "usa": "United States",
+          "osce": "OSCE", "csce": "CSCE", "un": "United Nations", "unsc": "UN Security Council"}
+
+
+def actor_names(cell) -> str:
+    """A `;`-separated actors cell as readable names: 'armenia;nk_authorities' -> 'Armenia, Nagorno-Karabakh authorities'."""
+    return ", ".join(ACTORS.get(a, a.replace("_", " ").capitalize()) for a in source_keys(_text(cell)))
+
+
 def timeline_table(start=None, end=None, *, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
-    """Dated events between `start` and `end` (inclusive, ISO dates or years), oldest first, with actor and source."""
+    """Dated events between `start` and `end` (inclusive; ISO dates or years), oldest first, with actors and source."""
     frame = _data(data)["events"]
-    _need(frame, "events", ["date", "event", "actor", "type", "source"])
+    _need(frame, "events", ["date", "title", "description", "actors", "type", "source"])
     lo, hi = _span(frame["date"], start, end)
-    frame = frame[(frame["date"] >= lo) & (frame["date"] <= hi)].sort_values(["date", "event"], kind="stable")
+    frame = frame[(frame["date"] >= lo) & (frame["date"] <= hi)].sort_values(["date", "title"], kind="stable")
     if frame.empty:
         raise ValueError(f"data/events.csv has no event between {start} and {end}")
-    rows = [{"date": format_date(r["date"]), "event": r["event"], "actor": r["actor"], "type": r["type"],
+    rows = [{"date": _event_date(r), "event": f"<strong>{_e(r['title'])}</strong><br>{_e(r['description'])}",
+             "actors": actor_names(r["actors"]), "type": _text(r["type"]).replace("_", " "),
              "source": source_html(r["source"])} for r in frame.to_dict("records")]
-    columns = [("date", "Date"), ("event", "Event"), ("actor", "Actor"), ("type", "Type"), ("source", "Sources")]
+    columns = [("date", "Date"), ("event", "Event"), ("actors", "Actors"), ("type", "Type"), ("source", "Sources")]
     caption = f"Timeline, {format_date(lo)} – {format_date(hi)}"
-    return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
+    return _table(pd.DataFrame(rows), columns, caption, raw=("source", "event"))
+
+
+def _event_date(row: Mapping) -> str:
+    """'12 Jul 2020', 'Nov 2007' for month precision, '2 Apr 2016 – 5 Apr 2016' for an event with an end date."""
+    if row.get("date_precision") == "month":
+        return f"{pd.Timestamp(row['date']):%b %Y}"
+    if row.get("date_precision") == "year":
+        return f"{pd.Timestamp(row['date']):%Y}"
+    return _period(row["date"], row.get("end_date"))
 
 
 # ---------------------------------------------------------------- figures for the glue pattern
@@ -494,13 +513,16 @@ def _cell_figure(d: Mapping[str, pd.DataFrame], path: str) -> Figure:
                   r["source"], phrase)
 
 
-def glue_values(*figure_ids: str, data: Mapping[str, pd.DataFrame] | None = None) -> dict[str, object]:
-    """For each figure id: `id` -> its text ('2,906') and `id_attr` -> its attributed phrase (Markdown), for glue."""
+def glue_values(*figure_ids: str, data: Mapping[str, pd.DataFrame] | None = None, **named: str) -> dict[str, object]:
+    """Values to glue: for each figure, `name` -> its text ('2,906') and `name_attr` -> its attributed phrase
+    (Markdown). Positional ids are their own names; keyword arguments name a figure (`held='ceasefires/x/held_days'`)."""
     from IPython.display import Markdown
 
     out: dict[str, object] = {}
-    for fid in figure_ids:
+    for name, fid in [(f, f) for f in figure_ids] + list(named.items()):
+        if "/" in name:
+            raise ValueError(f"glue name {name!r} contains '/': pass it as a keyword argument, name='{name}'")
         f = figure(fid, data=data)
-        out[fid] = f.text
-        out[f"{fid}_attr"] = Markdown(f.phrase)
+        out[name] = f.text
+        out[f"{name}_attr"] = Markdown(f.phrase)
     return out
