@@ -234,9 +234,16 @@ def test_geojson_invalid_json(pkg):
     refused(pkg, "data/geo/borders.geojson", 2, None, "valid JSON")
 
 
-def test_invalid_descriptor(pkg):
-    edit(pkg, "data/datapackage.json", '"type": "integer"', '"type": "geopoint"')
-    refused(pkg, "data/datapackage.json", None, None, "Data Package descriptor", "'geopoint'")
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ('"type": "integer"', '"type": "geopoint"', "'geopoint'"),
+    ('"resource": "places"', '"resource": "borders"', "foreign key"),
+    ('"path": "places.csv"', '"path": "../places.csv"', "inside data/"),
+    ('"name": "casualties"', '"name": "places"', "unique name"),
+    ('"as_of": "2026-11-25"', '"as_of": "2026-11-31"', '"as_of" date'),
+], ids=["unsupported-type", "foreign-key-to-geojson", "path-outside-data", "duplicate-name", "bad-package-as-of"])
+def test_invalid_descriptor(pkg, old, new, words):
+    edit(pkg, "data/datapackage.json", old, new)
+    refused(pkg, "data/datapackage.json", None, None, "Data Package descriptor", words)
 
 
 def test_duplicate_bibliography_key(pkg):

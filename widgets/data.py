@@ -185,6 +185,8 @@ def _descriptor(pkg) -> dict:
     except (TypeError, ValueError):
         fail('the package needs an "as_of" date (YYYY-MM-DD)')
     names = [r.get("name") if isinstance(r, dict) else None for r in pkg["resources"]]
+    tables = {r.get("name") for r in pkg["resources"] if isinstance(r, dict) and isinstance(r.get("path"), str)
+              and _format(r) == "csv"}
     for res in pkg["resources"]:
         name = res.get("name") if isinstance(res, dict) else None
         if not isinstance(name, str) or not name or names.count(name) > 1:
@@ -214,9 +216,10 @@ def _descriptor(pkg) -> dict:
             if any(k not in fields for k in key):
                 fail(f"resource {name!r}: key fields {key} are not all in the schema")
         for fk in schema.get("foreignKeys", []):
-            target = fk.get("reference", {}).get("resource") or name
-            if target not in names or len(_list(fk["reference"].get("fields"))) != len(_list(fk.get("fields"))):
-                fail(f"resource {name!r}: foreign key {fk.get('fields')!r} must reference fields of a resource "
+            reference = fk.get("reference") or {}
+            target = reference.get("resource") or name
+            if target not in tables or len(_list(reference.get("fields"))) != len(_list(fk.get("fields"))):
+                fail(f"resource {name!r}: foreign key {fk.get('fields')!r} must reference fields of a CSV resource "
                      "in this package")
     return pkg
 
@@ -234,11 +237,11 @@ def _bib_keys(text: str) -> set[str]:
     for match in _BIB_ENTRY.finditer(text):
         if match.group(1).lower() in ("comment", "string", "preamble"):
             continue
-        line = text.count("\n", 0, match.start()) + 1
         if match.group(2) in keys:
-            raise DataError(BIB, line, None, "bibliography keys are unique",
-                            f"key {match.group(2)!r} is already used on line {keys[match.group(2)]}")
-        keys[match.group(2)] = line
+            first = text.count("\n", 0, keys[match.group(2)]) + 1
+            raise DataError(BIB, text.count("\n", 0, match.start()) + 1, None, "bibliography keys are unique",
+                            f"key {match.group(2)!r} is already used on line {first}")
+        keys[match.group(2)] = match.start()
     return set(keys)
 
 
