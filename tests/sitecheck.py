@@ -134,3 +134,96 @@ EXERCISE_GROUP_JS = """([index, key]) => {
   }
   return {changed, tried};
 }"""
+
+
+# Installed in every frame (srcdoc map iframes included) before its scripts run: collects that frame's errors.
+FRAME_ERRORS_JS = """window.__sitecheckErrors = [];
+window.addEventListener('error', e => window.__sitecheckErrors.push(String(e.message || e.type)));
+window.addEventListener('unhandledrejection', e => window.__sitecheckErrors.push('unhandled rejection: ' + e.reason));"""
+MATH_MARKUP = re.compile(r'class="math notranslate nohighlight"')
+
+
+def wait_for_maps(page, expected: int, timeout_ms: int = 5000) -> list[dict]:
+    """The Leaflet containers of every frame, polled until as many as the HTML creates are drawn (or time is up)."""
+    waited = 0
+    while True:
+        maps = [m | {"frame": f.url[:60]} for f in page.frames for m in f.evaluate(MAPS_JS)]
+        if sum(1 for m in maps if m["layers"] and m["width"] and m["height"]) >= expected or waited >= timeout_ms:
+            return maps
+        page.wait_for_timeout(100)
+        waited += 100
+
+
+def explorer_problems(page) -> list[str]:
+    """Each explorer (controls in a cell output, or in a non-map frame) must change its output for every control."""
+    problems = []
+    for frame in page.frames:
+        root = ".cell_output" if frame == page.main_frame else "body"
+        for index, groups in enumerate(frame.evaluate(EXPLORERS_JS, root)):
+            for key in groups:
+                result = frame.evaluate(EXERCISE_GROUP_JS, [index, key])
+                if not result["tried"]:
+                    problems.append(f"explorer {index + 1}: control {key} has no other value to try")
+                elif not result["changed"]:
+                    problems.append(f"explorer {index + 1}: changing control {key} did not change its output "
+                                    f"({result['tried']} value(s) tried)")
+    return problems
+
+
+def math_problems(page, html: str) -> list[str]:
+    """Pages with math markup must typeset all of it with the self-hosted MathJax; others must not load MathJax."""
+    marked = len(MATH_MARKUP.findall(html))
+    scripts = page.eval_on_selector_all("script[src]", "els => els.map(e => e.getAttribute('src'))")
+    mathjax = [s for s in scripts if "mathjax" in s.lower()]
+    if not marked:
+        return [f"loads MathJax ({mathjax}) but has no mathematics"] if mathjax else []
+    if not mathjax or any("://" in s for s in mathjax):
+        return [f"has {marked} math element(s) but MathJax is not self-hosted: {mathjax}"]
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=10000)
+    rendered = page.evaluate("""() => MathJax.startup.promise.then(() => ({
+        containers: document.querySelectorAll('mjx-container').length,
+        errors: Array.from(document.querySelectorAll('mjx-merror')).map(e => e.textContent)}))""")
+    problems = [f"MathJax error: {e}" for e in rendered["errors"]]
+    if rendered["containers"] < marked:
+        problems.append(f"{marked} math element(s) but only {rendered['containers']} typeset by MathJax")
+    return problems
+
+
+def contrast_problems(page) -> list[str]:
+    """Text in the main content and inside every frame (maps, tables, explorers) readable against its background."""
+    problems = []
+    for frame in page.frames:
+        scope = "#main-content" if frame == page.main_frame else "body"
+        where = "page" if frame == page.main_frame else "frame"
+        for bad in frame.evaluate(LOW_CONTRAST_JS, scope):
+            problems.append(f"dark theme, {where}: <{bad['tag']}> {bad['text']!r} colour {bad['color']} on "
+                            f"{bad['background']} (contrast {bad['ratio']}:1)")
+    return problems
+
+
+def page_problems(offline_page, path: Path) -> list[str]:
+    """Everything wrong with one page opened offline in the dark theme, as one message per problem."""
+    html = path.read_text(encoding="utf-8")
+    page = offline_page.page
+    page.context.add_init_script(FRAME_ERRORS_JS)
+    page.emulate_media(color_scheme="dark")
+    offline_page.open(path)
+
+    problems = []
+    expected = expected_maps(path)
+    maps = wait_for_maps(page, expected)
+    drawn = [m for m in maps if m["layers"] and m["width"] and m["height"]]
+    if len(drawn) < expected:
+        problems.append(f"{expected} map(s) in the HTML but {len(drawn)} drawn with layers: {maps}")
+    problems += [f"map {m['id']} has no size or no layers: {m}" for m in maps if m not in drawn]
+    problems += explorer_problems(page)
+    problems += math_problems(page, html)
+    if page.evaluate("document.documentElement.dataset.theme") != "dark":
+        problems.append("the theme did not follow the reader's dark colour-scheme preference")
+    problems += contrast_problems(page)
+    page.wait_for_timeout(200)  # late errors (timers, async scripts) still count
+    problems += [f"JS error: {e}" for e in offline_page.js_errors]
+    for frame in page.frames[1:]:
+        problems += [f"JS error in frame: {e}" for e in frame.evaluate("window.__sitecheckErrors || []")]
+    problems += [f"request leaving the machine: {url}" for url in offline_page.external_requests]
+    return list(dict.fromkeys(problems))
