@@ -32,6 +32,7 @@ OBSERVED_LABELS = {"yes": "these conditions held", "partly": "some of these cond
 # Probabilities typed by a reader (0.1 + 0.2 + 0.7) rarely sum to exactly 1 in floating point.
 SUM_TOLERANCE = 1e-6
 _uids = itertools.count(1)
+_model_cache: list = []
 
 
 class ScenarioError(ValueError):
@@ -80,6 +81,8 @@ def scenario_model() -> Model:
     from widgets.data import bib_keys, load
 
     data = load()
+    if _model_cache and _model_cache[0] is data:
+        return _model_cache[1]
     nodes_df, states_df, branches_df = data["scenario_nodes"], data["scenario_states"], data["scenario_branches"]
     nodes = {}
     for row in nodes_df.itertuples(index=False):
@@ -110,7 +113,10 @@ def scenario_model() -> Model:
             raise ScenarioError(f"explorer {name!r}: branches must cover each combination of states exactly once "
                                 f"(missing {missing}, {len(seen) - len(set(seen))} duplicated)")
         explorers[name] = (node_ids, branches)
-    return Model(nodes, explorers)
+    model = Model(nodes, explorers)
+    # load() returns the same object while no data file changed, so the model is rebuilt exactly when data changes.
+    _model_cache[:] = [data, model]
+    return model
 
 
 def _branch(row, nodes: Mapping[str, Node], keys: set[str]) -> Branch:
@@ -369,7 +375,7 @@ var sorted=rows.slice().sort(function(a,b){return b.c-a.c;});
 h+='<table><caption class="xp-sr">Which branches carry the probability of renewed war</caption><thead><tr><th scope="col">Branch</th><th scope="col">P(branch)</th><th scope="col">P(war | branch)</th><th scope="col">Share of P(war)</th><th scope="col">Essay’s verdict</th></tr></thead><tbody>';
 sorted.forEach(function(r){h+='<tr data-branch="'+esc(r.b.id)+'" data-contribution="'+r.c+'"'+(cur&&r.b.id===cur.id?' class="xp-current"':'')+'><th scope="row">'+esc(r.b.label)+'</th><td class="num">'+pct(r.pb)+'</td><td class="num">'+pct(r.pw)+'</td><td class="num">'+(total>0?pct(r.c/total):"–")+'</td><td>'+esc(r.b.verdict_label)+'</td></tr>';});
 h+='</tbody></table>';
-return {html:h,status:(cur?"Branch "+cur.id+": "+cur.verdict_label+". ":"")+"Probability of renewed war "+pct(total)+"."};
+return {html:h,status:(cur?cur.label+": the essay’s verdict is "+cur.verdict_label+". ":"")+"Probability of renewed war "+pct(total)+"."};
 }"""
 
 
