@@ -181,6 +181,14 @@ def test_any_source_column_is_checked(pkg):
     refused(pkg, PL, 3, "observed_source", "source keys resolve in references.bib", "'nosuchkey2020'")
 
 
+def test_end_date_before_date(pkg):
+    for old, new in (("period_start", "date"), ("period_end", "end_date")):
+        edit(pkg, "data/datapackage.json", f'"name": "{old}"', f'"name": "{new}"')
+        edit(pkg, CAS, f",{old},", f",{new},")
+    edit(pkg, CAS, "2020-10-01,2020-11-10", "2020-10-01,2020-09-10")
+    refused(pkg, CAS, 4, "end_date", "date <= end_date", "2020-09-10 is before date 2020-10-01")
+
+
 def test_negative_count_without_minimum_constraint(pkg):
     edit(pkg, CAS, "injured,12,", "injured,-5,")
     err = refused(pkg, CAS, 4, "value", "counts are never negative")

@@ -13,8 +13,9 @@ primaryKey, foreignKeys), following data/README.md:
   fields in order, no value with surrounding spaces;
 - counts are never negative: integer fields named value/low/high or containing a count word (killed, missing,
   injured, wounded, displaced, count, total, ...) even without a `minimum` constraint;
-- `low` <= `high` (also `x_low` <= `x_high`); dates exist (2021-02-30 is refused); `period_start` <= `as_of` and
-  `period_start` <= `period_end`; no date or datetime lies after the package's own `as_of`;
+- `low` <= `high` (also `x_low` <= `x_high`); dates exist (2021-02-30 is refused); `period_start` <= `as_of`;
+  `period_start` <= `period_end` and `date` (or `start_date`) <= `end_date`; no date or datetime lies after the
+  package's own `as_of`;
 - every `;`-separated key in a `source` column (also `sources`, `*_source`) exists in references.bib;
 - `lat`/`lon` inside lon 43–51, lat 38–42.5; a row with `contested` true has both `name_az` and `name_hy`;
 - GeoJSON: a FeatureCollection whose features all have a geometry and properties, every position inside the region.
@@ -505,9 +506,11 @@ def _check_row(rel: str, number: int, record: dict) -> None:
         high = low[:-3] + "high"
         if record.get(high) is not None and record[low] is not None:
             check(record[low] <= record[high], low, f"{low} <= {high}", f"{record[low]} is above {high} {record[high]}")
-    start, end, as_of = record.get("period_start"), record.get("period_end"), record.get("as_of")
-    if start is not None and end is not None:
-        check(start <= end, "period_end", "period_start <= period_end", f"{end} is before period_start {start}")
+    for end_name, start_name in (("period_end", "period_start"), ("end_date", "start_date"), ("end_date", "date")):
+        start, end = record.get(start_name), record.get(end_name)
+        if start is not None and end is not None:
+            check(start <= end, end_name, f"{start_name} <= {end_name}", f"{end} is before {start_name} {start}")
+    start, as_of = record.get("period_start"), record.get("as_of")
     if start is not None and as_of is not None:
         check(start <= as_of, "as_of", "as_of on or after period_start",
               f"{as_of} is before period_start {start}: a figure cannot be current before its period begins")
