@@ -129,36 +129,32 @@ def test_sum_tolerance_accepts_typed_decimals():
     assert 0 <= renewed_war_probability(probs) <= 1
 
 
-def _tables_with(monkeypatch, edit):
+def _drop_branch(data):
+    b = data["scenario_branches"]
+    data["scenario_branches"] = b[b["branch_id"] != "russia-limited-tilted"]
+
+
+def _skew_defaults(data):
+    s = data["scenario_states"]
+    s.loc[(s["node_id"] == "sapsan_syria") & (s["state_id"] == "fails"), "default_p"] = 0.9
+
+
+def _misspell_state(data):
+    b = data["scenario_branches"]
+    b.loc[b["branch_id"] == "russia-robust-even", "conditions"] = \
+        "russia_commitment=robustt;russia_evenhandedness=even_handed"
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_drop_branch, "explorer 'russia'.*exactly once"),
+    (_skew_defaults, "node 'sapsan_syria'.*sum to 1.4"),
+    (_misspell_state, "branch 'russia-robust-even': node 'russia_commitment' has no state 'robustt'"),
+])
+def test_an_inconsistent_tree_is_refused(monkeypatch, edit, message):
     data = {name: widgets.data.load()[name] for name in ("scenario_nodes", "scenario_states", "scenario_branches")}
     edit(data)
     monkeypatch.setattr(widgets.data, "load", lambda root=None: data)
-
-
-def test_a_tree_with_a_missing_branch_is_refused(monkeypatch):
-    def drop(data):
-        b = data["scenario_branches"]
-        data["scenario_branches"] = b[b["branch_id"] != "russia-limited-tilted"]
-    _tables_with(monkeypatch, drop)
-    with pytest.raises(ScenarioError, match="explorer 'russia'.*exactly once"):
-        sc.scenario_model()
-
-
-def test_defaults_not_summing_to_one_are_refused(monkeypatch):
-    def skew(data):
-        s = data["scenario_states"]
-        s.loc[(s["node_id"] == "sapsan_syria") & (s["state_id"] == "fails"), "default_p"] = 0.9
-    _tables_with(monkeypatch, skew)
-    with pytest.raises(ScenarioError, match="node 'sapsan_syria'.*sum to 1.4"):
-        sc.scenario_model()
-
-
-def test_a_branch_naming_an_unknown_state_is_refused(monkeypatch):
-    def typo(data):
-        b = data["scenario_branches"]
-        b.loc[b["branch_id"] == "russia-robust-even", "conditions"] = "russia_commitment=robustt;russia_evenhandedness=even_handed"
-    _tables_with(monkeypatch, typo)
-    with pytest.raises(ScenarioError, match="branch 'russia-robust-even': node 'russia_commitment' has no state 'robustt'"):
+    with pytest.raises(ScenarioError, match=message):
         sc.scenario_model()
 
 
