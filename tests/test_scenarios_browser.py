@@ -86,7 +86,7 @@ def test_every_combination_of_every_explorer_on_the_site(site, offline_page):
     report, times = [], []
     for path in pages:
         page = offline_page.open(path)
-        roots = page.locator('section.xp[id^="scen-"]')
+        roots = page.locator('.xp[id^="scen-"]')
         assert roots.count() > 0
         ids = [roots.nth(i).get_attribute("id") for i in range(roots.count())]
         assert len(ids) == len(set(ids)), f"{path.name}: duplicate explorer ids {ids}"
@@ -147,7 +147,7 @@ def random_values(rng: random.Random, spec: dict) -> dict[str, str]:
 def test_javascript_matches_python_on_random_inputs(all_explorers_page, offline_page):
     rng = random.Random(20201110)
     page = offline_page.open(all_explorers_page)
-    roots = page.locator("section.xp")
+    roots = page.locator(".xp")
     assert roots.count() == 2 * len(sc.EXPLORERS)
     handles = [roots.nth(i).element_handle() for i in range(roots.count())]
     specs = [h.evaluate(READ_EXPLORER)["spec"] for h in handles]
@@ -171,7 +171,7 @@ def test_javascript_matches_python_on_random_inputs(all_explorers_page, offline_
 
 def test_bad_number_shows_a_message_instead_of_a_number(all_explorers_page, offline_page):
     page = offline_page.open(all_explorers_page)
-    root = page.locator("section.xp").first
+    root = page.locator(".xp").first
     box = root.locator('input[data-name="p:russia_commitment:robust"]')
     box.fill("1.7")
     error = root.locator(".xp-error")
@@ -183,7 +183,7 @@ def test_bad_number_shows_a_message_instead_of_a_number(all_explorers_page, offl
 
 def test_keyboard_changes_the_branch_and_announces_it(all_explorers_page, offline_page):
     page = offline_page.open(all_explorers_page)
-    root = page.locator("section.xp").first
+    root = page.locator(".xp").first
     first = root.locator('input[type=radio][data-name="s:russia_commitment"]').first
     first.focus()
     page.keyboard.press("ArrowRight")  # radio groups move with the arrow keys

@@ -245,19 +245,23 @@ def model_spec(factor: str | None = None) -> dict:
 
 _CSS = """
 .xp{border:1px solid rgba(128,128,128,.45);border-radius:.4rem;padding:.8rem 1rem;margin:1rem 0;color:inherit}
+.xp .xp-title{font-size:1.1em;margin:0 0 .4rem}
+.xp legend,.xp blockquote,.xp cite,.xp th,.xp td,.xp strong,.xp .xp-title{color:inherit}
 .xp fieldset{border:1px solid rgba(128,128,128,.35);border-radius:.3rem;margin:0 0 .6rem;padding:.4rem .8rem}
-.xp legend{font-weight:600;padding:0 .3rem}
+.xp legend{font-weight:600;font-size:1em;padding:0 .3rem;margin:0;width:auto;float:none}
+.xp input{accent-color:#2563eb}
+/* pydata-sphinx-theme shows HTML outputs on a light panel even in dark mode: keep native controls light there. */
+html[data-theme=dark] .bd-content .xp{color-scheme:light}
 .xp label{display:inline-block;margin:.15rem 1rem .15rem 0;cursor:pointer}
 .xp input[type=number]{width:5.5em;color:inherit;background:transparent;border:1px solid rgba(128,128,128,.6);border-radius:.2rem;padding:.05rem .25rem}
 .xp input:focus-visible{outline:2px solid #3b82f6;outline-offset:2px}
-.xp .xp-error{color:#c0262d;font-weight:600;border-left:4px solid #c0262d;padding-left:.5rem}
-html[data-theme=dark] .xp .xp-error{color:#ff8a8a;border-color:#ff8a8a}
+.xp .xp-error{color:#7a0010;background:#fde8e8;font-weight:600;border-left:4px solid #b00020;padding:.3rem .5rem}
 .xp table{border-collapse:collapse;margin:.4rem 0;font-size:.92em}
 .xp th,.xp td{border-bottom:1px solid rgba(128,128,128,.35);padding:.15rem .5rem;text-align:left}
 .xp td.num{text-align:right;font-variant-numeric:tabular-nums}
 .xp tr.xp-current{background:rgba(59,130,246,.14)}
 .xp .xp-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-.xp blockquote{margin:.4rem 0;padding-left:.7rem;border-left:3px solid rgba(128,128,128,.6)}
+.xp blockquote{margin:.4rem 0;padding:0 0 0 .7rem;border-left:3px solid rgba(128,128,128,.6);background:transparent;font-size:1em}
 .xp .xp-verdict{display:inline-block;border:1px solid currentColor;border-radius:.3rem;padding:0 .4rem;font-weight:600}
 """
 
@@ -301,8 +305,9 @@ def explorer_html(uid: str, title: str, fieldsets: list[dict], data, compute_js:
     paragraph (the result is then hidden, never stale), and a `role="status"` line announces each change. The root
     element carries `data-xp-state="ok"|"error"` for tests. No network, no external script: works from file://.
     """
-    parts = [f'<section class="xp" id="{_esc(uid)}" aria-labelledby="{_esc(uid)}-title">',
-             f"<style>{_CSS}</style>", f'<h4 id="{_esc(uid)}-title">{_esc(title)}</h4>']
+    # A named group, not a heading or landmark: explorers sit under any heading level, several to a page.
+    parts = [f'<section class="xp" id="{_esc(uid)}" role="group" aria-labelledby="{_esc(uid)}-title">',
+             f"<style>{_CSS}</style>", f'<p class="xp-title" id="{_esc(uid)}-title"><strong>{_esc(title)}</strong></p>']
     if intro:
         parts.append(f"<div>{intro}</div>")
     parts.append('<form onsubmit="return false">')
@@ -331,9 +336,9 @@ def explorer_html(uid: str, title: str, fieldsets: list[dict], data, compute_js:
                 raise ValueError(f"explorer {uid!r}: unknown control kind {c['kind']!r} (use 'radio' or 'number')")
         parts.append(("</div>" if kind else "") + "</fieldset>")
     payload = json.dumps(data, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
-    parts += ["</form>", '<p class="xp-error" role="alert" hidden></p>',
+    parts += ["</form>", '<p class="xp-error" role="alert" aria-live="assertive" hidden></p>',
               '<div class="xp-result"><noscript>This explorer needs JavaScript; the branch table in the text '
-              'shows the same results.</noscript></div>', '<p class="xp-status xp-sr" role="status"></p>',
+              'shows the same results.</noscript></div>', '<p class="xp-status xp-sr" role="status" aria-live="polite"></p>',
               f'<script type="application/json" class="xp-data">{payload}</script>',
               "<script>" + _RUNTIME % {"uid": json.dumps(uid), "compute": compute_js} + "</script>", "</section>"]
     return "\n".join(parts)
@@ -413,7 +418,8 @@ def _branch_html(model: Model, factor: str | None, selection: Mapping[str, str],
     try:
         table = branch_table(probs, p_war, factor)
     except ScenarioError as exc:
-        return f'<p class="xp-error" role="alert" style="color:#c0262d;font-weight:600">{_esc(exc)}</p>'
+        return (f'<p role="alert" style="color:#7a0010;background:#fde8e8;font-weight:600;padding:.3rem .5rem">'
+                f"{_esc(exc)}</p>")
     b = next(b for b in branches if all(selection[n] == s for n, s in b.conditions))
     total = table["contribution"].sum()
     labels = {x.branch_id: branch_label(model, x) for x in branches}
