@@ -1,0 +1,144 @@
+"""Instructors live: every explorer in the chapters, run in a real kernel as JupyterLab would, recomputes in Python
+when any of its controls changes (the front end is simulated over the widget comm protocol)."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from conftest import ROOT
+from test_scenarios_live import _idle, _iopub_until
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+TIMEOUT = 120
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+# Widget state keys that carry what a reader sees as the result.
+RESULT_KEYS = ("value", "outputs", "children", "description", "options", "_options_labels")
+
+
+def explorer_cells(path: Path) -> list[str]:
+    """Ids of the code cells whose stored output is a live widget (an explorer, scorer or filter)."""
+    nb = nbformat.read(path, as_version=4)
+    return [c.id for c in nb.cells if c.cell_type == "code"
+            and any(WIDGET_VIEW in o.get("data", {}) for o in c.get("outputs", []))]
+
+
+def changed_control(state: dict) -> dict | None:
+    """The state update a reader's click would send to move this control to another value; None if not a control."""
+    model = state.get("_model_name", "")
+    if "_options_labels" in state and state.get("index") is not None and len(state["_options_labels"]) > 1:
+        return {"index": (state["index"] + 1) % len(state["_options_labels"])}
+    if model in ("CheckboxModel", "ToggleButtonModel"):
+        return {"value": not state["value"]}
+    if model in ("FloatTextModel", "BoundedFloatTextModel", "FloatSliderModel", "IntSliderModel", "IntTextModel",
+                 "BoundedIntTextModel"):
+        low, high, value = state.get("min", 0), state.get("max", 1), state["value"]
+        if model.startswith("Int"):
+            return {"value": high if value != high else low}
+        return {"value": round(high - (value - low), 6) if value != (low + high) / 2 else low}
+    return None
+
+
+def comm_states(msgs: list[dict], states: dict[str, dict]) -> dict[str, dict]:
+    """Widget states as a front end knows them after these iopub messages (opens, then updates)."""
+    for m in msgs:
+        content = m["content"]
+        if m["msg_type"] == "comm_open" and "state" in content.get("data", {}):
+            states[content["comm_id"]] = dict(content["data"]["state"])
+        elif m["msg_type"] == "comm_msg" and content["data"].get("method") in ("update", "echo_update"):
+            states.setdefault(content["comm_id"], {}).update(content["data"]["state"])
+    return states
+
+
+def run_cell(kc, code: str, deadline: float) -> list[dict]:
+    return _iopub_until(kc, kc.execute(code), _idle, deadline)
+
+
+def results_of(states: dict[str, dict], control: str) -> dict:
+    """What the reader sees of every widget but the control being changed."""
+    return {k: {key: st.get(key) for key in RESULT_KEYS} for k, st in states.items() if k != control}
+
+
+def sibling_checkboxes(states: dict[str, dict], comm_id: str) -> list[str]:
+    """The other checkboxes in the same box as this one (empty unless it is a checkbox)."""
+    if states[comm_id].get("_model_name") != "CheckboxModel":
+        return []
+    ref = f"IPY_MODEL_{comm_id}"
+    parent = next((st for st in states.values() if ref in (st.get("children") or [])), {})
+    return [c.removeprefix("IPY_MODEL_") for c in parent.get("children", []) if c != ref
+            and states.get(c.removeprefix("IPY_MODEL_"), {}).get("_model_name") == "CheckboxModel"]
+
+
+def send_update(kc, comm_id: str, change: dict, states: dict[str, dict], deadline: float) -> dict[str, dict]:
+    """Send the update a front end sends when a reader moves a control; return the states after the kernel's reply."""
+    update = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {
+        "method": "update", "state": change, "buffer_paths": []}})
+    kc.shell_channel.send(update)
+    states = comm_states(_iopub_until(kc, update["header"]["msg_id"], _idle, deadline), states)
+    states[comm_id].update(change)
+    return states
+
+
+@pytest.fixture
+def chapter_kernel():
+    """A python3 kernel started in chapters/, as `make lab` and tools.execute run the notebooks."""
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT / "chapters"))
+    try:
+        yield kc
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+LIVE = [p for p in CHAPTERS if explorer_cells(p)]
+
+
+def test_some_chapter_has_a_live_explorer():
+    assert LIVE, "no chapter stores a live widget output (widget-view+json): the live test would test nothing"
+
+
+@pytest.mark.parametrize("path", LIVE, ids=[p.name for p in LIVE])
+def test_every_control_of_every_explorer_recomputes_live(chapter_kernel, path):
+    kc = chapter_kernel
+    deadline = time.monotonic() + TIMEOUT
+    nb = nbformat.read(path, as_version=4)
+    wanted = set(explorer_cells(path))
+    problems, tested = [], 0
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        msgs = run_cell(kc, cell.source, deadline)
+        if cell.id not in wanted:
+            continue
+        states = comm_states(msgs, {})
+        controls = [cid for cid, st in states.items() if changed_control(st)]
+        if not controls:
+            problems.append(f"cell {cell.id}: a live widget with no control to change")
+        for cid in controls:
+            label = states[cid].get("description") or states[cid].get("_model_name")
+            # A checkbox of a filter group may change nothing while its siblings still admit the same items
+            # (any-of semantics), so it is tried with its sibling checkboxes switched off, then everything is restored.
+            siblings = [k for k in sibling_checkboxes(states, cid) if states[k]["value"]]
+            for k in siblings:
+                states = send_update(kc, k, {"value": False}, states, deadline)
+            change = changed_control(states[cid])
+            original = {key: states[cid][key] for key in change}
+            before = results_of(states, cid)
+            states = send_update(kc, cid, change, states, deadline)
+            tested += 1
+            if results_of(states, cid) == before:
+                problems.append(f"cell {cell.id}: changing control {label!r} recomputed nothing")
+            for k, restore in [(cid, original)] + [(k, {"value": True}) for k in siblings]:
+                states = send_update(kc, k, restore, states, deadline)
+    assert tested, f"{path.name}: no control was exercised"
+    assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+def test_control_changes_cover_the_widget_kinds():
+    """The simulated clicks move each kind of control to a different value."""
+    assert changed_control({"_model_name": "RadioButtonsModel", "_options_labels": ["a", "b"], "index": 1}) == {"index": 0}
+    assert changed_control({"_model_name": "CheckboxModel", "value": False}) == {"value": True}
+    assert changed_control({"_model_name": "FloatTextModel", "value": 0.3}) == {"value": 0.7}
+    assert changed_control({"_model_name": "FloatTextModel", "value": 0.5}) == {"value": 0}
+    assert changed_control({"_model_name": "HTMLModel", "value": "<b>x</b>"}) is None
