@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from widgets.scenarios import explorer_html, next_uid
+from widgets.tables import Table, _table, source_html
 
 # A probability of exactly 0 or 1 that turns out wrong would cost an infinite log score and swamp every other
 # forecast; clipping to [CLIP, 1 - CLIP] caps one confident miss at -ln(CLIP) (about 6.9 nats), which still dwarfs
@@ -98,13 +99,13 @@ def score_table(forecasts: pd.DataFrame) -> pd.DataFrame:
     s = essay_scores(forecasts)
     rows = scored_forecasts(forecasts)
     table = pd.DataFrame({
-        "forecast": rows["event"], "essay's words": rows["phrase"],
+        "forecast": rows["event"], "words": rows["phrase"],
         "probability": [s["items"][f]["probability"] for f in rows["forecast_id"]],
         "happened": ["yes" if s["items"][f]["outcome"] else "no" for f in rows["forecast_id"]],
         "Brier": [s["items"][f]["brier"] for f in rows["forecast_id"]],
         "log": [s["items"][f]["log"] for f in rows["forecast_id"]],
     })
-    mean = pd.DataFrame([{"forecast": "Mean", "essay's words": "", "probability": math.nan, "happened": "",
+    mean = pd.DataFrame([{"forecast": "Mean", "words": "", "probability": math.nan, "happened": "",
                           "Brier": s["brier"], "log": s["log"]}])
     return pd.concat([table, mean], ignore_index=True)
 
@@ -244,3 +245,61 @@ def _means(s: dict) -> dict:
 def forecast_scorer(forecasts: pd.DataFrame) -> ForecastScorer:
     """The scorer for the essay's scored forecasts, starting from the probabilities its wording was mapped to."""
     return ForecastScorer(forecasts)
+
+
+VERDICT_ORDER = {"right": 0, "partly right": 1, "wrong": 2, "untestable": 3}
+
+
+def verdict_table(forecasts: pd.DataFrame) -> Table:
+    """Every forecast and causal claim of the essay: factor, mechanism, the essay's words, what happened, the verdict."""
+    frame = forecasts.assign(_order=forecasts["verdict"].map(VERDICT_ORDER)).sort_values(
+        ["_order", "factor", "forecast_id"], kind="stable")
+    rows = [{"_group": f"Verdict: {r['verdict']}",
+             "claim": f"“{html.escape(r['claim'])}”<br><small>{html.escape(r['factor'])} · {html.escape(r['kind'])}"
+                      f" · through: {html.escape(r['mechanism'])}</small>",
+             "happened": r["outcome_note"],
+             "why": f"{r['verdict_note']} Knowable in 2020: {r['knowable_in_2020']}.",
+             "source": source_html(r["source"])} for r in frame.to_dict("records")]
+    columns = [("claim", "The essay says (factor · kind · mechanism)"), ("happened", "What happened"),
+               ("why", "Verdict"), ("source", "Sources")]
+    caption = "The essay's forecasts and causal claims against the record, 2020-2026"
+    return _table(pd.DataFrame(rows), columns, caption, raw=("claim", "source"), group_by="_group")
+
+
+def likelihood_table(forecasts: pd.DataFrame) -> Table:
+    """How the essay's likelihood words are read: each phrase, its ICD 203 term and range, and the point scored."""
+    mapped = forecasts.dropna(subset=["scale_term"]).sort_values(["scale_low", "phrase"], kind="stable")
+    rows = []
+    for (phrase, term, low, high), group in mapped.groupby(["phrase", "scale_term", "scale_low", "scale_high"],
+                                                           sort=False):
+        points = group["probability"].dropna()
+        rows.append({"phrase": f"“{phrase}”", "term": term, "range": f"{fixed(low, 2)}–{fixed(high, 2)}",
+                     "point": fixed(points.iloc[0], 2) if len(points) else "not scored (conditional)",
+                     "used": ", ".join(group["forecast_id"])})
+    columns = [("phrase", "The essay's words"), ("term", "Read as (ICD 203)"), ("range", "ICD 203 range"),
+               ("point", "Probability scored"), ("used", "Forecasts")]
+    caption = "From words to numbers: the essay's likelihood words on the ICD 203 scale"
+    return _table(pd.DataFrame(rows), columns, caption, numeric=("range", "point"))
+
+
+def essay_score_table(forecasts: pd.DataFrame) -> Table:
+    """score_table as a rendered table: each scored forecast's probability, outcome and scores, then the means."""
+    rows = [{"forecast": r["forecast"], "words": f"“{r['words']}”" if r["words"] else "",
+             "p": "" if math.isnan(r["probability"]) else fixed(r["probability"], 2), "happened": r["happened"],
+             "brier": fixed(r["Brier"]), "log": fixed(r["log"])} for r in score_table(forecasts).to_dict("records")]
+    columns = [("forecast", "Forecast (event scored)"), ("words", "The essay's words"), ("p", "Probability"),
+               ("happened", "Happened"), ("brier", "Brier"), ("log", "Log")]
+    caption = f"The essay's scored forecasts (lower scores are better; log scores clip p to [{CLIP}, {1 - CLIP}])"
+    return _table(pd.DataFrame(rows), columns, caption, numeric=("p", "brier", "log"))
+
+
+def chapter_numbers(forecasts: pd.DataFrame) -> dict[str, str]:
+    """The numbers the chapter's prose cites, as text for glue (names prefixed `next_`)."""
+    essay, base = essay_scores(forecasts), baseline_scores(forecasts)
+    counts = forecasts["verdict"].value_counts()
+    out = {"next_essay_brier": fixed(essay["brier"]), "next_essay_log": fixed(essay["log"]),
+           "next_base_brier": fixed(base["brier"]), "next_base_log": fixed(base["log"]),
+           "next_base_p": str(BASELINE), "next_n_scored": str(len(essay["items"])), "next_n_claims": str(len(forecasts)),
+           "next_clip": str(CLIP), "next_clip_high": str(1 - CLIP), "next_clip_max_log": fixed(-math.log(CLIP), 2)}
+    out.update({f"next_n_{v.replace(' ', '_')}": str(int(counts.get(v, 0))) for v in VERDICT_ORDER})
+    return out

@@ -10,9 +10,12 @@ import pandas as pd
 
 from widgets.tables import format_date, source_html
 
-REQUIRED = ("date", "event", "actor", "type")
+REQUIRED = ("event_id", "date", "title", "actors", "type")
 # Several actors share one cell, separated like the data package's multi-valued columns.
 SEPARATOR = ";"
+# How the data's actor ids read; an id not listed reads as itself with underscores as spaces, capitalised.
+ACTOR_LABELS = {"nk_authorities": "Nagorno-Karabakh authorities", "osce": "OSCE", "usa": "United States",
+                "soviet_union": "Soviet Union", "un": "United Nations", "eu": "European Union"}
 
 
 class TimelineError(ValueError):
@@ -20,12 +23,17 @@ class TimelineError(ValueError):
 
 
 def actors_of(cell) -> list[str]:
-    """The actors named in one `actor` cell, in order, without blanks."""
-    return [a.strip() for a in str(cell).split(SEPARATOR) if a.strip()]
+    """The actors named in one `actors` cell (as labels), in order, without blanks."""
+    return [actor_label(a.strip()) for a in str(cell).split(SEPARATOR) if a.strip()]
+
+
+def actor_label(actor_id: str) -> str:
+    """How an actor id of the data reads in the timeline ('nk_authorities' -> 'Nagorno-Karabakh authorities')."""
+    return ACTOR_LABELS.get(actor_id, actor_id.replace("_", " ").capitalize() if actor_id.islower() else actor_id)
 
 
 def checked_events(events: pd.DataFrame) -> pd.DataFrame:
-    """The events sorted by date, each with an `event_id` (kept if given), after checking the needed columns."""
+    """The events sorted by date, after checking that the columns the timeline needs are there and filled."""
     missing = [c for c in REQUIRED if c not in events.columns]
     if missing:
         raise TimelineError(f"events table lacks column(s) {missing}; the timeline needs {list(REQUIRED)}")
@@ -35,15 +43,12 @@ def checked_events(events: pd.DataFrame) -> pd.DataFrame:
             raise TimelineError(f"events table: column {col!r} is empty in row {int(blank.to_numpy().argmax()) + 1}")
     out = events.copy()
     out["date"] = pd.to_datetime(out["date"])
-    out = out.sort_values(["date", "event"], kind="stable").reset_index(drop=True)
-    if "event_id" not in out.columns:
-        out["event_id"] = [f"e{i + 1:03d}" for i in range(len(out))]
-    return out
+    return out.sort_values(["date", "event_id"], kind="stable").reset_index(drop=True)
 
 
 def facets(events: pd.DataFrame) -> tuple[list[str], list[str]]:
     """The sorted actors and types that occur in `events` (the filter's choices)."""
-    actors = sorted({a for cell in events["actor"] for a in actors_of(cell)})
+    actors = sorted({a for cell in events["actors"] for a in actors_of(cell)})
     return actors, sorted(set(events["type"].astype(str)))
 
 
@@ -56,16 +61,17 @@ def filtered_events(events: pd.DataFrame, actors: Iterable[str], types: Iterable
         unknown = sorted(value - set(known))
         if unknown:
             raise TimelineError(f"unknown {what}(s) {unknown}; choose from {known}")
-    keep = [bool(actors & set(actors_of(a))) and t in types for a, t in zip(events["actor"], events["type"])]
+    keep = [bool(actors & set(actors_of(a))) and t in types for a, t in zip(events["actors"], events["type"])]
     return events[keep].reset_index(drop=True)
 
 
 def _item(row: dict) -> str:
-    who = actors_of(row["actor"])
+    who = actors_of(row["actors"])
+    detail = f' <span class="cf-tl-detail">{_e(row["description"])}</span>' if _filled(row.get("description")) else ""
     source = f" {source_html(row['source'])}" if _filled(row.get("source")) else ""
     return (f'<li data-event="{_e(row["event_id"])}" data-actors="{_e(json.dumps(who))}" '
             f'data-type="{_e(row["type"])}"><time datetime="{row["date"].date().isoformat()}">'
-            f'{format_date(row["date"])}</time> {_e(row["event"])} '
+            f'{format_date(row["date"])}</time> <strong>{_e(row["title"])}</strong>{detail} '
             f'<span class="cf-tl-tags">{_e(", ".join(who))} · {_e(row["type"])}</span>{source}</li>')
 
 
@@ -137,7 +143,7 @@ class Timeline:
         return f"Timeline({self.title!r}, {len(self.events)} events)"
 
     def _counts(self) -> tuple[dict, dict]:
-        actor_counts = {a: sum(a in actors_of(c) for c in self.events["actor"]) for a in self.actors}
+        actor_counts = {a: sum(a in actors_of(c) for c in self.events["actors"]) for a in self.actors}
         type_counts = self.events["type"].astype(str).value_counts().to_dict()
         return actor_counts, type_counts
 

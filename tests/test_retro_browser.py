@@ -1,0 +1,151 @@
+"""The built chapter "What happened next" from file:// with the network aborted: the forecast scorer's JavaScript
+scores exactly as Python does on random inputs, refuses bad input visibly, and the timeline filters as Python does."""
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from widgets.data import load
+from widgets.forecasts import CLIP, scores
+from widgets.timeline import facets, filtered_events, timeline
+
+PAGE = "chapters/07_what_happened_next.html"
+RANDOM_INPUTS = 250
+TIMELINE_SINCE = "2021-01-01"
+
+SET_AND_READ = """([uid, values]) => {
+  const root = document.getElementById(uid);
+  for (const [name, value] of Object.entries(values)) {
+    root.querySelector(`input[data-name="${name}"]`).value = value;
+  }
+  root.querySelector('input').dispatchEvent(new Event('input', {bubbles: true}));
+  const read = sel => root.querySelector(sel)?.getAttribute('data-value') ?? null;
+  const items = {};
+  root.querySelectorAll('tr[data-forecast]').forEach(tr => {
+    items[tr.getAttribute('data-forecast')] = [tr.querySelector('.cf-fs-b').getAttribute('data-value'),
+                                               tr.querySelector('.cf-fs-l').getAttribute('data-value')];
+  });
+  return {state: root.getAttribute('data-xp-state'), brier: read('.cf-fs-brier'), log: read('.cf-fs-log'), items,
+          error: root.querySelector('.xp-error').hidden ? '' : root.querySelector('.xp-error').textContent,
+          resultHidden: root.querySelector('.xp-result').hidden};
+}"""
+
+
+@pytest.fixture
+def chapter(offline_page, site):
+    page = offline_page.open(site / PAGE)
+    yield offline_page, page
+    assert offline_page.external_requests == [], "the chapter asked the network for something"
+    assert offline_page.js_errors == [], f"JavaScript errors: {offline_page.js_errors}"
+
+
+def _scorer(page) -> tuple[str, dict]:
+    uid = page.evaluate("() => document.querySelector('section.xp[id^=forecast-scorer]').id")
+    data = json.loads(page.evaluate(f"() => document.getElementById('{uid}').querySelector('script.xp-data')"
+                                    ".textContent"))
+    return uid, data
+
+
+def _random_probability(rng: random.Random) -> float:
+    # Mostly anywhere in [0, 1], sometimes the edges where clipping matters.
+    return rng.choice([0.0, 1.0, CLIP / 2, 1 - CLIP / 2, CLIP, round(rng.random(), 2)] + [rng.random()] * 6)
+
+
+def test_scorer_matches_python_on_random_inputs(chapter):
+    _, page = chapter
+    uid, data = _scorer(page)
+    outcomes = {f["id"]: f["outcome"] for f in data["forecasts"]}
+    assert outcomes == {f: int(o) for f, o in zip(*_scored_columns())}, "the page's data is not the package's"
+    rng = random.Random(20201110)
+    inputs = [{f: _random_probability(rng) for f in outcomes} for _ in range(RANDOM_INPUTS)]
+    # One round trip for all inputs: the page scores each in turn and reports what it showed.
+    results = page.evaluate(f"([uid, all]) => all.map(values => ({SET_AND_READ})([uid, values]))",
+                            [uid, [{f: repr(p) for f, p in given.items()} for given in inputs]])
+    for given, shown in zip(inputs, results, strict=True):
+        expected = scores(given, outcomes)
+        assert shown["state"] == "ok" and not shown["error"], given
+        assert float(shown["brier"]) == pytest.approx(expected["brier"], rel=1e-12, abs=1e-15)
+        assert float(shown["log"]) == pytest.approx(expected["log"], rel=1e-12, abs=1e-15)
+        for f, (b, l) in shown["items"].items():
+            assert float(b) == pytest.approx(expected["items"][f]["brier"], rel=1e-12, abs=1e-15)
+            assert float(l) == pytest.approx(expected["items"][f]["log"], rel=1e-12, abs=1e-15)
+
+
+def _scored_columns():
+    from widgets.forecasts import scored_forecasts
+
+    rows = scored_forecasts(load()["forecasts"])
+    return rows["forecast_id"], rows["outcome"]
+
+
+BAD_INPUTS = [("1.5", "outside [0, 1]"), ("-0.2", "outside [0, 1]"), ("", "not a number"), ("abc", "not a number"),
+              ("NaN", "not a number")]
+
+
+def test_scorer_refuses_bad_input_visibly(chapter):
+    _, page = chapter
+    uid, data = _scorer(page)
+    for f in (data["forecasts"][0], data["forecasts"][-1]):
+        for bad, words in BAD_INPUTS:
+            shown = page.evaluate(SET_AND_READ, [uid, {f["id"]: bad}])
+            assert shown["state"] == "error" and words in shown["error"] and f["label"] in shown["error"], bad
+            assert shown["resultHidden"] and shown["brier"] is None, f"{bad!r}: a stale or wrong score is visible"
+            assert page.locator(f"#{uid} .xp-error").is_visible()
+            recovered = page.evaluate(SET_AND_READ, [uid, {f["id"]: "0.5"}])
+            assert recovered["state"] == "ok" and recovered["brier"] is not None
+
+
+def test_scorer_works_from_the_keyboard(chapter):
+    _, page = chapter
+    uid, data = _scorer(page)
+    first = page.locator(f"#{uid} input[data-name='{data['forecasts'][0]['id']}']")
+    before = page.locator(f"#{uid} .cf-fs-brier").get_attribute("data-value")
+    first.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(repr(1 - data["forecasts"][0]["essay"]))
+    assert page.locator(f"#{uid} .cf-fs-brier").get_attribute("data-value") != before
+    assert page.locator(f"#{uid} .xp-status").text_content().startswith("Your mean Brier score")
+
+
+TIMELINE_SET = """([actors, types]) => {
+  const root = document.querySelector('.cf-tl');
+  root.querySelectorAll('input[name=actor]').forEach(b => { b.checked = actors.includes(b.value); });
+  root.querySelectorAll('input[name=type]').forEach(b => { b.checked = types.includes(b.value); });
+  root.querySelector('input[name=actor]').dispatchEvent(new Event('change', {bubbles: true}));
+  return {shown: Array.from(root.querySelectorAll('li[data-event]')).filter(li => !li.hidden)
+                   .map(li => li.getAttribute('data-event')),
+          status: root.querySelector('.cf-tl-count').textContent,
+          emptyShown: !root.querySelector('.cf-tl-empty').hidden};
+}"""
+
+
+def test_timeline_filters_like_python(chapter):
+    _, page = chapter
+    events = timeline(load()["events"], since=TIMELINE_SINCE).events
+    actors, types = facets(events)
+    rng = random.Random(20230919)
+    choices = [(actors, types), ([], types), (actors, [])]
+    choices += [(rng.sample(actors, rng.randint(1, len(actors))), rng.sample(types, rng.randint(1, len(types))))
+                for _ in range(40)]
+    for chosen_actors, chosen_types in choices:
+        shown = page.evaluate(TIMELINE_SET, [chosen_actors, chosen_types])
+        expected = list(filtered_events(events, chosen_actors, chosen_types)["event_id"])
+        assert shown["shown"] == expected, (chosen_actors, chosen_types)
+        assert shown["status"] == f"Showing {len(expected)} of {len(events)} events"
+        assert shown["emptyShown"] == (not expected)
+
+
+def test_timeline_works_from_the_keyboard(chapter):
+    _, page = chapter
+    events = timeline(load()["events"], since=TIMELINE_SINCE).events
+    actors, types = facets(events)
+    box = page.locator(".cf-tl input[name=actor]").first
+    box.focus()
+    page.keyboard.press("Space")
+    assert not box.is_checked()
+    expected = filtered_events(events, actors[1:], types)
+    assert page.locator(".cf-tl .cf-tl-count").text_content() == f"Showing {len(expected)} of {len(events)} events"
+    page.keyboard.press("Space")
+    assert page.locator(".cf-tl .cf-tl-count").text_content() == f"Showing {len(events)} of {len(events)} events"
