@@ -194,10 +194,9 @@ def checked_war_probabilities(model: Model, p_war: Mapping | None, factor: str |
             for b in branches}
 
 
-def branch_table(probs: Mapping | None = None, p_war: Mapping | None = None, factor: str | None = None) -> pd.DataFrame:
-    """One row per branch of the explorer: its states, P(branch), P(war | branch), contribution to P(war), share, verdict."""
-    model = scenario_model()
-    node_ids, branches = _explorer(model, factor)
+def branch_rows(model: Model, probs: Mapping | None, p_war: Mapping | None, factor: str | None) -> list[dict]:
+    """Checked inputs turned into one dict per branch: states, P(branch), P(war | branch), contribution, share."""
+    _, branches = _explorer(model, factor)
     sp = checked_state_probabilities(model, probs)
     pw = checked_war_probabilities(model, p_war, factor)
     rows = []
@@ -205,18 +204,22 @@ def branch_table(probs: Mapping | None = None, p_war: Mapping | None = None, fac
         p_branch = math.prod(sp[n][s] for n, s in b.conditions)
         rows.append({"branch_id": b.branch_id, **dict(b.conditions), "p_branch": p_branch,
                      "p_war_given_branch": pw[b.branch_id], "contribution": p_branch * pw[b.branch_id],
-                     "verdict": b.verdict, "basis": b.basis, "observed": b.observed})
-    table = pd.DataFrame(rows)
-    total = table["contribution"].sum()
-    table.insert(table.columns.get_loc("contribution") + 1, "share",
-                 table["contribution"] / total if total > 0 else 0.0)
-    return table
+                     "share": 0.0, "verdict": b.verdict, "basis": b.basis, "observed": b.observed})
+    total = sum(r["contribution"] for r in rows)
+    for r in rows:
+        r["share"] = r["contribution"] / total if total > 0 else 0.0
+    return rows
+
+
+def branch_table(probs: Mapping | None = None, p_war: Mapping | None = None, factor: str | None = None) -> pd.DataFrame:
+    """One row per branch of the explorer: its states, P(branch), P(war | branch), contribution to P(war), share, verdict."""
+    return pd.DataFrame(branch_rows(scenario_model(), probs, p_war, factor))
 
 
 def renewed_war_probability(probs: Mapping | None = None, p_war: Mapping | None = None,
                             factor: str | None = None) -> float:
     """P(renewed war) = sum over the explorer's branches of P(branch) * P(war | branch); defaults where not given."""
-    return float(branch_table(probs, p_war, factor)["contribution"].sum())
+    return sum(r["contribution"] for r in branch_rows(scenario_model(), probs, p_war, factor))
 
 
 def model_spec(factor: str | None = None) -> dict:
@@ -416,23 +419,23 @@ def _branch_html(model: Model, factor: str | None, selection: Mapping[str, str],
     """The live widget's result: the chosen branch's verdict and the probability table, or the error message."""
     node_ids, branches = _explorer(model, factor)
     try:
-        table = branch_table(probs, p_war, factor)
+        rows = branch_rows(model, probs, p_war, factor)
     except ScenarioError as exc:
         return (f'<p role="alert" style="color:#7a0010;background:#fde8e8;font-weight:600;padding:.3rem .5rem">'
                 f"{_esc(exc)}</p>")
     b = next(b for b in branches if all(selection[n] == s for n, s in b.conditions))
-    total = table["contribution"].sum()
+    total = sum(r["contribution"] for r in rows)
     labels = {x.branch_id: branch_label(model, x) for x in branches}
-    rows = "".join(f"<tr><td>{_esc(labels[r.branch_id])}</td><td>{r.p_branch:.1%}</td><td>{r.p_war_given_branch:.1%}</td>"
-                   f"<td>{(r.contribution / total if total > 0 else 0):.1%}</td></tr>"
-                   for r in table.sort_values("contribution", ascending=False, kind="stable").itertuples())
-    return (f'<div data-branch="{_esc(b.branch_id)}"><p><strong>{_esc(labels[b.branch_id])}</strong>: the essay’s verdict is <strong>{_esc(VERDICT_LABELS[b.verdict])}'
-            f"</strong> <small>({_esc(BASIS_LABELS[b.basis])})</small></p><blockquote>“{_esc(b.essay_quote)}” "
+    body = "".join(f"<tr><td>{_esc(labels[r['branch_id']])}</td><td>{r['p_branch']:.1%}</td>"
+                   f"<td>{r['p_war_given_branch']:.1%}</td><td>{r['share']:.1%}</td></tr>"
+                   for r in sorted(rows, key=lambda r: -r["contribution"]))
+    return (f'<div data-branch="{_esc(b.branch_id)}"><p><strong>{_esc(labels[b.branch_id])}</strong>: the essay’s '
+            f"verdict is <strong>{_esc(VERDICT_LABELS[b.verdict])}</strong> <small>({_esc(BASIS_LABELS[b.basis])})</small></p><blockquote>“{_esc(b.essay_quote)}” "
             f"[{_esc('; '.join(b.source))}]</blockquote><p>{_esc(b.reasoning)}</p><p><strong>What happened</strong> "
             f"({_esc(OBSERVED_LABELS[b.observed])}): {_esc(b.observed_note)} [{_esc('; '.join(b.observed_source))}]"
             f"</p></div><p><strong>Probability of renewed war: {total:.1%}</strong> (the defaults are the book’s "
             f"reading of the essay)</p><table><tr><th>Branch</th><th>P(branch)</th><th>P(war | branch)</th>"
-            f"<th>Share</th></tr>{rows}</table>")
+            f"<th>Share</th></tr>{body}</table>")
 
 
 class ScenarioExplorer:
