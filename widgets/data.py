@@ -257,11 +257,14 @@ def _validate(descriptor: dict, files: dict[str, bytes]) -> dict:
             tables[res["name"]] = _geojson(rel, files[rel])
         else:
             parsed[res["name"]] = _records(rel, files[rel], res["schema"], as_of, sources)
-            tables[res["name"]] = _frame(res["schema"]["fields"], parsed[res["name"]])
     for res in descriptor["resources"]:
         for fk in res.get("schema", {}).get("foreignKeys", []):
             _check_foreign_key(res, fk, parsed)
-    return tables
+    # Frames are built only once every rule passed: the costly part is never spent on a broken package.
+    for res in descriptor["resources"]:
+        if res["name"] in parsed:
+            tables[res["name"]] = _frame(res["schema"]["fields"], parsed[res["name"]])
+    return {res["name"]: tables[res["name"]] for res in descriptor["resources"]}
 
 
 def _geojson(rel: str, raw: bytes) -> dict:
