@@ -25,6 +25,13 @@ def test_real_package_loads_and_every_table_has_rows():
     assert not empty, f"resources without a single row or feature: {empty}"
 
 
+def test_every_resource_is_described():
+    """TEAM.md's data-package protocol: each resource has a title, a description, a format and utf-8 encoding."""
+    for res in json.loads(DESCRIPTOR.read_text(encoding="utf-8"))["resources"]:
+        missing = [key for key in ("title", "description", "format", "encoding") if not res.get(key)]
+        assert not missing, f"resource {res['name']}: no {', '.join(missing)} in data/datapackage.json"
+
+
 def test_every_table_has_a_primary_key_and_a_source_column():
     for res in csv_resources():
         names = [f["name"] for f in res["schema"]["fields"]]
