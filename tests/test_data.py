@@ -115,6 +115,7 @@ def test_valid_package_loads_with_documented_types(pkg):
     assert cas["note"][1] == "quoted, with comma" and places["name_az"].isna().tolist() == [False, True]
     assert book["borders"]["features"][0]["properties"] == {"name": "Shusha"}
     assert book.as_of.isoformat() == "2026-11-25" and book.resource("borders")["format"] == "geojson"
+    assert repr(book) == "BookData(as_of=2026-11-25, resources: places, casualties, borders)"
     assert data.bib_keys(pkg) == {"srcA", "src_b"}
 
 

@@ -94,6 +94,10 @@ class BookData(Mapping):
     def __len__(self) -> int:
         return len(self._tables)
 
+    def __repr__(self) -> str:
+        # Deterministic (no memory address), so a notebook that displays it stores stable output.
+        return f"BookData(as_of={self._descriptor['as_of']}, resources: {', '.join(self._tables)})"
+
     @property
     def as_of(self) -> dt.date:
         return dt.date.fromisoformat(self._descriptor["as_of"])
