@@ -255,15 +255,15 @@ def verdict_table(forecasts: pd.DataFrame) -> Table:
     frame = forecasts.assign(_order=forecasts["verdict"].map(VERDICT_ORDER)).sort_values(
         ["_order", "factor", "forecast_id"], kind="stable")
     rows = [{"_group": f"Verdict: {r['verdict']}",
-             "claim": f"“{html.escape(r['claim'])}”<br><small>{html.escape(r['factor'])} · {html.escape(r['kind'])}"
-                      f" · through: {html.escape(r['mechanism'])}</small>",
+             "claim": f"“{html.escape(r['claim'])}”<br><small style=\"font-weight:normal\">{html.escape(r['factor'])}"
+                      f" · {html.escape(r['kind'])} · through: {html.escape(r['mechanism'])}</small>",
              "happened": r["outcome_note"],
-             "why": f"{r['verdict_note']} Knowable in 2020: {r['knowable_in_2020']}.",
-             "source": source_html(r["source"])} for r in frame.to_dict("records")]
+             "why": f"{html.escape(r['verdict_note'])} Knowable in 2020: {html.escape(r['knowable_in_2020'])}."
+                    f"<br>{source_html(r['source'])}"} for r in frame.to_dict("records")]
     columns = [("claim", "The essay says (factor · kind · mechanism)"), ("happened", "What happened"),
-               ("why", "Verdict"), ("source", "Sources")]
+               ("why", "Verdict and sources")]
     caption = "The essay's forecasts and causal claims against the record, 2020-2026"
-    return _table(pd.DataFrame(rows), columns, caption, raw=("claim", "source"), group_by="_group")
+    return _table(pd.DataFrame(rows), columns, caption, raw=("claim", "why"), group_by="_group")
 
 
 def likelihood_table(forecasts: pd.DataFrame) -> Table:
