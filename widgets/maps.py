@@ -267,7 +267,7 @@ def add_context(m, d: Mapping, view, simplify: float = 0.0) -> None:
         if geom.area > 0.05:
             point = geom.representative_point()
             folium.Marker([point.y, point.x], interactive=False, icon=folium.DivIcon(
-                html=f'<span style="color:#6b6b6b;font:italic 600 13px system-ui,sans-serif;white-space:nowrap">'
+                html=f'<span style="color:#4a4a4a;font:italic 600 13px system-ui,sans-serif;white-space:nowrap">'
                      f'{html.escape(feature["properties"]["name"].upper())}</span>', icon_size=(0, 0))).add_to(m)
 
 
