@@ -55,6 +55,7 @@ def data():
         "as_of": _dates("2020-11-10", "2020-11-30"), "source": ["azmod2021", "rferl2021"],
     })
     events = pd.DataFrame({
+        "event_id": ["war", "bishkek", "statement", "vote", "madrid"],
         "date": _dates("2020-09-27", "1994-05-12", "2020-11-10", "1988-02-20", "2007-11-01"),
         "date_precision": ["day", "day", "day", "day", "month"],
         "end_date": _dates(None, None, None, None, None),
@@ -65,10 +66,13 @@ def data():
         "source": ["azmod2021"] * 5,
     })
     claims = pd.DataFrame({
-        "claim_id": ["c02", "c01"], "topic": ["casualties", "casualties"],
-        "claim": ["300 to 400 Armenian civilians", "7,630 on the Azerbaijani side"],
-        "verdict": ["unsupported", "wrong"], "correction": ["80 identified", "2,906"],
-        "source": ["rferl2021", "azmod2021"],
+        "claim_id": ["c02", "c01", "c03"], "essay_quote": ["300 to 400 Armenian civilians",
+                                                           "7,630 on the Azerbaijani side", "for 10 years"],
+        "topic": ["casualties", "casualties", "peacekeeping"],
+        "statement_point": pd.array([None, None, 6], dtype="Int64"),
+        "verdict": ["unsupported", "wrong", "partly_supported"], "corrected_value": ["80 identified", "2,906", "5"],
+        "explanation": ["none found", "enemy claim", "renewing"],
+        "source": ["rferl2021", "azmod2021", "essay2020;azmod2021"],
     })
     statement = pd.DataFrame({
         "row_id": ["p6_lachin", "p1_ceasefire", "p6_kalbajar", "p6_passage"],
@@ -224,7 +228,7 @@ def test_timeline_filters_and_sorts(data):
     t = tables.timeline_table("1990", "2020-10-01", data=data)
     assert list(t.rows["Date"]) == ["12 May 1994", "Nov 2007", "27 Sep 2020"]
     assert list(t.rows["Actors"]) == ["Russia", "OSCE", "Azerbaijan, Armenia"]
-    assert list(t.rows["Event"])[0] == "Bishkek ceasefireTakes effect"
+    assert list(t.rows["Event"])[0] == "Bishkek ceasefire Takes effect"
 
 
 def test_timeline_year_end_is_inclusive(data):
@@ -236,6 +240,8 @@ def test_timeline_year_end_is_inclusive(data):
 def test_claims_sorted_and_filtered(data):
     t = tables.claims_table("casualties", data=data)
     assert list(t.rows["The essay says"]) == ["“7,630 on the Azerbaijani side”", "“300 to 400 Armenian civilians”"]
+    assert list(tables.claims_table(["casualties", "peacekeeping"], data=data).rows["Verdict"]) == [
+        "wrong", "unsupported", "partly supported"]
     with pytest.raises(ValueError, match="no claim with topic 'oil'"):
         tables.claims_table("oil", data=data)
 
@@ -266,6 +272,8 @@ def test_glue_values_are_plain_python(data):
     values = tables.glue_values("pk_troops", data=data)
     assert values["pk_troops"] == "1,960" and type(values["pk_troops"]) is str
     assert values["pk_troops_attr"].data.startswith("1,960 (according to")
+    assert values["pk_troops_cite"].data == "{cite}`azmod2021`"
+    assert values["pk_troops_date"] == "10 Nov 2020"
 
 
 @pytest.mark.parametrize("value, low, high, text", [
@@ -281,7 +289,7 @@ def test_unknown_source_key_is_named():
 
 
 def test_text_is_escaped(data):
-    data["claims"].loc[0, "claim"] = "<script>alert(1)</script>"
+    data["claims"].loc[0, "essay_quote"] = "<script>alert(1)</script>"
     assert "<script>alert" not in tables.claims_table(data=data).html
 
 
@@ -291,14 +299,12 @@ def test_statement_rows_in_text_order_with_outcomes(data):
         "Ceasefire", "Kalbajar by 15 Nov", "Lachin by 1 Dec", "Safe passage"]
     assert list(t.rows["Outcome"])[1] == "implemented late (25 Nov 2020)"
     assert list(t.rows["Deadline"])[3] == "—"
-    assert "What the 2020 essay says" not in t.rows.columns  # claims carry no statement_row here
+    assert list(t.rows["What the 2020 essay says"]) == ["", "“for 10 years” partly supported", "", ""]
 
 
-def test_statement_shows_the_essays_reading_when_claims_link_to_rows(data):
-    data["claims"]["statement_row"] = ["p1_ceasefire", None]
-    t = tables.statement_table(data=data)
-    essay = list(t.rows["What the 2020 essay says"])
-    assert essay[0] == "“300 to 400 Armenian civilians” unsupported" and essay[1] == ""
+def test_statement_without_essay_links_has_no_essay_column(data):
+    data["claims"] = data["claims"].drop(columns=["statement_point"])
+    assert "What the 2020 essay says" not in tables.statement_table(data=data).rows.columns
 
 
 def test_ceasefires_filtered_by_years_and_sorted(data):
@@ -332,3 +338,19 @@ def test_glue_values_named_and_path_ids(data):
     assert values["held"] == "7,996"
     with pytest.raises(ValueError, match="pass it as a keyword argument"):
         tables.glue_values("ceasefires/1994/held_days", data=data)
+
+
+def test_days_between_events(data):
+    assert tables.days_between_events("war", "statement", data=data) == 44
+    with pytest.raises(KeyError, match="no event_id 'peace'"):
+        tables.days_between_events("war", "peace", data=data)
+
+
+def test_madrid_counts(data):
+    assert tables.madrid_counts(data=data) == {"all": "2", "yes": "1", "partly": "0", "no": "1"}
+
+
+def test_military_before_civilian_within_a_side(data):
+    html = tables.casualty_table(side="azerbaijan", data=data).html
+    headers = re.findall(r'<tr class="cf-group"><th[^>]*>([^<]*)<', html)
+    assert headers == ["Azerbaijan — military — killed ", "Azerbaijan — civilian — killed "]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,18 +17,21 @@ ESSAY_KEY = "essay2020"
 
 # One small stylesheet per table keeps each output self-contained (book, JupyterLab, offline). No background colours:
 # borders use the theme's variable with a translucent grey fallback, text inherits, so light and dark modes both work.
+# The extra class `dataframe` is the theme's hook for tables that follow its colour mode: without it
+# pydata-sphinx-theme puts every HTML output on a light panel in dark mode.
 CSS = (
     "<style>"
     ".cf-table-wrap{overflow-x:auto;margin:.5em 0 1.2em}"
-    ".cf-table{border-collapse:collapse;width:100%;font-size:.9em;color:inherit}"
+    ".cf-table{border-collapse:collapse;max-width:100%;font-size:.9em;color:inherit}"
     ".cf-table caption{caption-side:top;text-align:left;font-weight:600;padding:.2em 0 .5em}"
     ".cf-table th,.cf-table td{border-bottom:1px solid var(--pst-color-border,rgba(127,127,127,.4));"
     "padding:.3em .5em;vertical-align:top;text-align:left}"
     ".cf-table thead th{border-bottom-width:2px}"
     ".cf-table .cf-num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    ".cf-table .cf-date{white-space:nowrap}"
     ".cf-table tr.cf-group th{padding-top:.9em;border-bottom-width:2px}"
     ".cf-table tr.cf-essay>*{font-style:italic}"
-    ".cf-table cite{font-style:normal;white-space:nowrap}"
+    ".cf-table cite{font-style:normal}"
     ".cf-badge{border:1px solid currentColor;border-radius:.3em;padding:0 .3em;font-size:.8em;"
     "font-style:normal;white-space:nowrap}"
     "</style>"
@@ -164,11 +168,12 @@ def _e(text) -> str:
 
 def render_table(rows: Sequence[Mapping], columns: Sequence[tuple[str, str]], caption: str, *,
                  numeric: Sequence[str] = (), raw: Sequence[str] = (), group_by: str | None = None,
-                 note: str = "") -> str:
+                 dates: Sequence[str] = (), note: str = "") -> str:
     """Deterministic, accessible HTML: caption, th scope, first column as row header, optional group header rows.
 
-    `columns` are (key, heading) pairs; values of keys in `raw` are trusted HTML, everything else is escaped.
-    A row with `_essay` true is marked with a visible badge, not only by style. `_group` rows are not expected.
+    `columns` are (key, heading) pairs; values of keys in `raw` and group labels are trusted HTML, everything else is
+    escaped. Columns in `numeric` are right-aligned, in `dates` kept on one line. A row with `_essay` true is marked
+    with a visible badge, not only by style.
     """
     head = "".join(f'<th scope="col">{_e(h)}</th>' for _, h in columns)
     body, current = [], object()
@@ -182,12 +187,12 @@ def render_table(rows: Sequence[Mapping], columns: Sequence[tuple[str, str]], ca
             text = str(value) if key in raw else _e(value)
             if i == 0 and row.get("_essay"):
                 text += ' <span class="cf-badge">2020 essay</span>'
-            cls = ' class="cf-num"' if key in numeric else ""
+            cls = ' class="cf-num"' if key in numeric else ' class="cf-date"' if key in dates else ""
             cells.append(f'<th scope="row"{cls}>{text}</th>' if i == 0 else f"<td{cls}>{text}</td>")
         marker = ' class="cf-essay"' if row.get("_essay") else ""
         body.append(f"<tr{marker}>{''.join(cells)}</tr>")
     foot = f'<p class="cf-note">{note}</p>' if note else ""
-    return (f'{CSS}<div class="cf-table-wrap"><table class="cf-table"><caption>{_e(caption)}</caption>'
+    return (f'{CSS}<div class="cf-table-wrap"><table class="cf-table dataframe"><caption>{_e(caption)}</caption>'
             f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{foot}</div>')
 
 
@@ -198,9 +203,7 @@ def _table(frame: pd.DataFrame, columns, caption, **kw) -> Table:
 
 
 def _plain(value) -> str:
-    import re
-
-    return re.sub(r"<[^>]+>", "", str(value))
+    return re.sub(r"<[^>]+>", "", re.sub(r"<br>", " ", str(value)))
 
 
 def _data(data: Mapping[str, pd.DataFrame] | None) -> Mapping[str, pd.DataFrame]:
@@ -222,6 +225,7 @@ def _need(frame: pd.DataFrame, table: str, columns: Sequence[str]) -> None:
 
 SIDE_LABELS = {"azerbaijan": "Azerbaijan", "armenia_nk": "Armenia and the Nagorno-Karabakh Armenians",
                "syria_fighters": "Syrian fighters", "combined": "Both sides together"}
+CATEGORIES = ("military", "civilian", "all")
 CLAIM_LABELS = {"own_losses": "own losses, official", "enemy_losses": "claim about the other side",
                 "third_party": "third-party government", "independent": "independent or aggregator",
                 "essay": "the 2020 essay"}
@@ -260,9 +264,11 @@ def casualty_table(conflict: str = "2020-war", side=None, category=None, measure
     if frame.empty:
         raise ValueError(f"data/casualties.csv has no row for conflict={conflict!r}, side={side!r}, "
                          f"category={category!r}, measure={measure!r}")
-    order = {k: i for i, k in enumerate(SIDE_LABELS)}
-    frame = frame.assign(_side=frame["side"].map(order).fillna(len(order)))
-    frame = frame.sort_values(["_side", "category", "measure", "as_of", "reporting_party"], kind="stable")
+    sides = {k: i for i, k in enumerate(SIDE_LABELS)}
+    categories = {k: i for i, k in enumerate(CATEGORIES)}
+    frame = frame.assign(_side=frame["side"].map(sides).fillna(len(sides)),
+                         _category=frame["category"].map(categories).fillna(len(categories)))
+    frame = frame.sort_values(["_side", "_category", "measure", "as_of", "reporting_party"], kind="stable")
     if latest:
         frame = frame.groupby(["side", "category", "measure", "reporting_party"], sort=False).tail(1)
     rows = []
@@ -271,16 +277,18 @@ def casualty_table(conflict: str = "2020-war", side=None, category=None, measure
         for r in group.to_dict("records"):
             rows.append({
                 "_group": header, "_essay": is_essay(r), "figure": casualty_figure(r),
-                "party": "2020 essay" if is_essay(r) else r["reporting_party"],
-                "kind": CLAIM_LABELS.get(r["claim_type"], r["claim_type"]) + (
-                    f"; one episode only ({_period(r['period_start'], r['period_end'])})" if r["_partial"] else ""),
+                "party": _e("2020 essay" if is_essay(r) else r["reporting_party"]) + "<br><small>" + _e(
+                    CLAIM_LABELS.get(r["claim_type"], r["claim_type"]) + (
+                        f"; one episode only ({_period(r['period_start'], r['period_end'])})" if r["_partial"] else ""))
+                + "</small>",
                 "as_of": format_date(r["as_of"]), "source": source_html(r["source"]), "confidence": _confidence(r),
             })
-    columns = [("figure", "Figure"), ("party", "Reported by"), ("kind", "Kind of figure"), ("as_of", "As of"),
+    columns = [("figure", "Figure"), ("party", "Reported by (kind of figure)"), ("as_of", "As of"),
                ("source", "Source"), ("confidence", "Confidence")]
     caption = ("Casualties: " + ("the latest figure of each reporting party" if latest else "every figure")
                + ", with who reported it, when, and the source")
-    return _table(pd.DataFrame(rows), columns, caption, numeric=("figure",), raw=("source",), group_by="_group")
+    return _table(pd.DataFrame(rows), columns, caption, numeric=("figure",), raw=("source", "party"),
+                  group_by="_group", dates=("as_of",))
 
 
 def _group_header(side: str, category: str, measure: str, group: pd.DataFrame) -> str:
@@ -336,29 +344,31 @@ def statement_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
                                "outcome_status", "source"])
     frame = frame.sort_values(["point", "deadline", "row_id"], kind="stable", na_position="last")
     essay = _essay_reading(d)
+    # The essay's words about a point go on the point's first row only.
+    first = ~frame["point"].duplicated()
     rows = [{"point": f"{int(r['point'])}", "paraphrase": r["paraphrase"], "deadline": format_date(r["deadline"]) or "—",
              "happened": r["what_happened"],
              "outcome": f"{OUTCOMES.get(r['outcome_status'], r['outcome_status'])} ({format_date(r['outcome_date'])})",
-             "essay": essay.get(r["row_id"], ""), "source": source_html(r["source"])}
-            for r in frame.to_dict("records")]
+             "essay": essay.get(int(r["point"]), "") if is_first else "", "source": source_html(r["source"])}
+            for r, is_first in zip(frame.to_dict("records"), first)]
     columns = [("point", "Point"), ("paraphrase", "What the statement says (paraphrased)"), ("deadline", "Deadline"),
                ("happened", "What happened"), ("outcome", "Outcome")]
     if essay:
         columns.append(("essay", "What the 2020 essay says"))
     columns.append(("source", "Sources"))
     caption = "The trilateral statement of 9/10 November 2020, obligation by obligation, and what became of each"
-    return _table(pd.DataFrame(rows), columns, caption, raw=("source", "essay"))
+    return _table(pd.DataFrame(rows), columns, caption, raw=("source", "essay"), dates=("deadline",))
 
 
-def _essay_reading(d: Mapping[str, pd.DataFrame]) -> dict[str, str]:
-    """The essay's claims about each statement row (claims.statement_row), quoted with their verdict, as HTML."""
+def _essay_reading(d: Mapping[str, pd.DataFrame]) -> dict[int, str]:
+    """The essay's claims about each statement point (claims.statement_point), quoted with their verdict, as HTML."""
     claims = d.get("claims")
-    if claims is None or "statement_row" not in claims.columns:
+    if claims is None or "statement_point" not in claims.columns:
         return {}
-    out: dict[str, list[str]] = {}
-    for r in claims.dropna(subset=["statement_row"]).sort_values("claim_id").to_dict("records"):
-        for row_id in source_keys(r["statement_row"]):
-            out.setdefault(row_id, []).append(f"“{_e(r['claim'])}” <span class=\"cf-badge\">{_e(r['verdict'])}</span>")
+    out: dict[int, list[str]] = {}
+    for r in claims.dropna(subset=["statement_point"]).sort_values("claim_id").to_dict("records"):
+        out.setdefault(int(r["statement_point"]), []).append(
+            f"“{_e(r['essay_quote'])}” <span class=\"cf-badge\">{_e(VERDICTS.get(r['verdict'], r['verdict']))}</span>")
     return {k: "<br>".join(v) for k, v in out.items()}
 
 
@@ -375,6 +385,25 @@ def madrid_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
                ("points", "Statement points"), ("comparison", "How the statement compares"), ("source", "Sources")]
     caption = "The Madrid Principles and the statement of 10 November 2020, point by point"
     return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
+
+
+def madrid_counts(*, data: Mapping[str, pd.DataFrame] | None = None) -> dict[str, str]:
+    """How many Madrid Principles the statement contains, as glue-ready text: {'all': '6', 'yes': '3', ...}."""
+    frame = _data(data)["madrid_principles"]
+    counts = frame["in_statement"].value_counts()
+    return {"all": format_number(len(frame)), **{k: format_number(int(counts.get(k, 0))) for k in ("yes", "partly", "no")}}
+
+
+def days_between_events(first: str, second: str, *, data: Mapping[str, pd.DataFrame] | None = None) -> int:
+    """Whole days from the date of event `first` to the date of event `second` (data/events.csv event ids)."""
+    events = _data(data)["events"]
+    dates = {}
+    for event_id in (first, second):
+        match = events[events["event_id"] == event_id]
+        if match.empty:
+            raise KeyError(f"data/events.csv has no event_id {event_id!r}")
+        dates[event_id] = pd.Timestamp(match.iloc[0]["date"])
+    return int((dates[second] - dates[first]).days)
 
 
 MEDIATORS = {"russia": "Russia", "france": "France", "usa": "United States",
@@ -400,7 +429,7 @@ def ceasefire_table(since=None, until=None, *, data: Mapping[str, pd.DataFrame] 
     columns = [("name", "Ceasefire"), ("agreed", "Agreed"), ("in_force", "In force (local time)"),
                ("mediator", "Mediator"), ("held", "How long it held"), ("ended", "How it ended"), ("source", "Sources")]
     caption = f"Ceasefires of the Nagorno-Karabakh conflict, {format_date(lo)} – {format_date(hi)}"
-    return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
+    return _table(pd.DataFrame(rows), columns, caption, raw=("source",), dates=("agreed", "in_force"))
 
 
 def _span(dates: pd.Series, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -411,20 +440,26 @@ def _span(dates: pd.Series, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
     return lo, hi
 
 
-def claims_table(topic: str | None = None, *, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
-    """The essay's checkable claims (optionally of one topic): as worded, the verdict, the corrected value, sources."""
+VERDICTS = {"supported": "supported", "partly_supported": "partly supported", "wrong": "wrong",
+            "unsupported": "unsupported"}
+
+
+def claims_table(topic=None, *, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
+    """The essay's checkable claims (of one topic or a list of topics): as worded, the verdict, what the sources say
+    instead, why, and the sources."""
     frame = _data(data)["claims"]
-    _need(frame, "claims", ["claim_id", "topic", "claim", "verdict", "correction", "source"])
-    if topic is not None:
-        frame = frame[frame["topic"] == topic]
-        if frame.empty:
-            raise ValueError(f"data/claims.csv has no claim with topic {topic!r}")
+    _need(frame, "claims", ["claim_id", "essay_quote", "topic", "verdict", "corrected_value", "explanation", "source"])
+    frame = _select(frame, "topic", topic)
+    if frame.empty:
+        raise ValueError(f"data/claims.csv has no claim with topic {topic!r}")
     frame = frame.sort_values("claim_id", kind="stable")
-    rows = [{"claim": f"“{r['claim']}”", "verdict": r["verdict"], "correction": r["correction"],
-             "source": source_html(r["source"])} for r in frame.to_dict("records")]
+    rows = [{"claim": f"“{r['essay_quote']}”", "verdict": VERDICTS.get(r["verdict"], r["verdict"]),
+             "correction": r["corrected_value"], "why": r["explanation"], "source": source_html(r["source"])}
+            for r in frame.to_dict("records")]
     columns = [("claim", "The essay says"), ("verdict", "Verdict"), ("correction", "What the sources say"),
-               ("source", "Sources")]
-    caption = "The 2020 essay's claims checked" + (f": {topic}" if topic else "")
+               ("why", "Why"), ("source", "Sources")]
+    caption = "The 2020 essay's claims checked" + (f": {', '.join([topic] if isinstance(topic, str) else topic)}"
+                                                   if topic is not None else "")
     return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
 
 
@@ -514,8 +549,9 @@ def _cell_figure(d: Mapping[str, pd.DataFrame], path: str) -> Figure:
 
 
 def glue_values(*figure_ids: str, data: Mapping[str, pd.DataFrame] | None = None, **named: str) -> dict[str, object]:
-    """Values to glue: for each figure, `name` -> its text ('2,906') and `name_attr` -> its attributed phrase
-    (Markdown). Positional ids are their own names; keyword arguments name a figure (`held='ceasefires/x/held_days'`)."""
+    """Values to glue: for each figure, `name` -> its text ('2,906'), `name_date` -> its as-of date ('30 Jun 2021'),
+    `name_attr` -> its attributed phrase and `name_cite` -> its citation alone (both Markdown). Positional ids are their own names; keyword arguments name a
+    figure (`held='ceasefires/x/held_days'`)."""
     from IPython.display import Markdown
 
     out: dict[str, object] = {}
@@ -524,5 +560,7 @@ def glue_values(*figure_ids: str, data: Mapping[str, pd.DataFrame] | None = None
             raise ValueError(f"glue name {name!r} contains '/': pass it as a keyword argument, name='{name}'")
         f = figure(fid, data=data)
         out[name] = f.text
+        out[f"{name}_date"] = format_date(f.as_of)
         out[f"{name}_attr"] = Markdown(f.phrase)
+        out[f"{name}_cite"] = Markdown(cite_role(f.source))
     return out
