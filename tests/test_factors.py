@@ -112,3 +112,46 @@ def test_real_package_renders_every_row(monkeypatch):
     assert len(factors.economy_table().rows) == len(d["economy"])
     assert len(factors.drone_claims_table().rows) == len(d["military_claims"])
     assert len(factors.election_table().rows) == len(d["armenia_election_2021"])
+    assert len(factors.armenia_crisis_timeline().rows) >= len(d["armenia_politics"])
+
+
+def test_comparison_puts_the_two_sources_side_by_side(data):
+    data["figures"] = pd.DataFrame({
+        "figure_id": ["essay_troops", "statement_troops"], "label": ["Essay troops", "Peacekeepers in the statement"],
+        "value": [1000.0, 1960.0], "unit": ["soldiers", "servicemen"],
+        "reporting_party": ["The 2020 essay", "Trilateral statement"], "as_of": _d("2020-11-16", "2020-11-10"),
+        "source": ["essay2020", "cec"],
+    })
+    t = factors.figure_comparison_table([("essay_troops", "statement_troops")], "Troops", data=data)
+    assert t.rows.iloc[0].tolist()[:3] == ["Peacekeepers in the statement", "1,000 soldiers", "The 2020 essay, 16 Nov 2020"]
+    assert t.rows.iloc[0].tolist()[5] == "Trilateral statement, 10 Nov 2020"
+    assert "1,960 servicemen" in t.html and "[2020 essay]" in t.html
+    with pytest.raises(KeyError, match="no figure_id 'nope'"):
+        factors.figure_comparison_table([("essay_troops", "nope")], "Troops", data=data)
+
+
+def _events(ids, dates, actors, types):
+    n = len(ids)
+    return pd.DataFrame({"event_id": ids, "date": _d(*dates), "date_precision": ["day"] * n,
+                         "end_date": pd.to_datetime([None] * n), "title": [f"Title {i}" for i in ids],
+                         "description": ["Description"] * n, "actors": actors, "type": types,
+                         "place_id": ["yerevan"] * n, "source": ["cec"] * n, "confidence": ["high"] * n,
+                         "verification": ["verified"] * n, "note": [""] * n})
+
+
+def test_crisis_timeline_merges_armenian_politics_in_the_window(data):
+    data["events"] = _events(["2020_statement", "2020_roadmap", "2020_handover", "2021_vote", "2022_later"],
+                             ["2020-11-10", "2020-11-18", "2020-11-20", "2021-06-20", "2022-09-13"],
+                             ["armenia;azerbaijan;russia", "armenia", "armenia;azerbaijan", "armenia", "armenia"],
+                             ["ceasefire", "politics", "territory", "election", "politics"])
+    data["armenia_politics"] = _events(["2020_ultimatum"], ["2020-12-08"], ["armenia"], ["politics"])
+    t = factors.armenia_crisis_timeline(data=data)
+    titles = [row.split("Description")[0].strip() for row in t.rows["Event"]]
+    assert titles == ["Title 2020_roadmap", "Title 2020_ultimatum", "Title 2021_vote"]
+
+
+def test_crisis_timeline_refuses_an_event_listed_twice(data):
+    data["events"] = _events(["2020_roadmap"], ["2020-11-18"], ["armenia"], ["politics"])
+    data["armenia_politics"] = _events(["2020_roadmap"], ["2020-11-18"], ["armenia"], ["politics"])
+    with pytest.raises(ValueError, match="repeats event.*2020_roadmap"):
+        factors.armenia_crisis_timeline(data=data)

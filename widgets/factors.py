@@ -6,11 +6,13 @@ from collections.abc import Mapping
 import pandas as pd
 
 from widgets.tables import (Table, _confidence, _data, _missing, _need, _table, format_date, format_number,
-                            source_html)
+                            source_html, timeline_table)
 
 # economy.csv mixes three kinds of figure; the id prefix says which, so a new row needs no extra column.
 ECONOMY_GROUPS = (("brent_", "Oil prices (Brent crude)"), ("az_", "Azerbaijan's economy"),
                   ("sofaz_", "The State Oil Fund and the budget"))
+# Armenia's post-war crisis: from the night the statement was announced to the snap election.
+CRISIS = ("2020-11-09", "2021-06-30")
 SIDES = {"azerbaijan": "Claims by Azerbaijani officials", "armenia": "Claims by Armenian officials",
          "russia": "Claims by Russian officials", "turkey": "Claims by Turkish officials"}
 
@@ -78,3 +80,51 @@ def election_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
                ("seats", "Seats"), ("source", "Sources")]
     caption = "Armenia's snap parliamentary election of 20 June 2021: the forces that won seats (final results)"
     return _table(pd.DataFrame(rows), columns, caption, numeric=("votes", "share", "seats"), raw=("source",))
+
+
+def figure_comparison_table(pairs, caption: str, headings: tuple[str, str] = ("The 2020 essay", "The sources"), *,
+                            table: str = "figures", data: Mapping[str, pd.DataFrame] | None = None) -> Table:
+    """Two sources side by side: for each (first_id, second_id) pair of figure ids, both figures, reporters and sources.
+
+    Reads `table` (figures.csv by default; any table with figure_id, label, value, unit, reporting_party, as_of and
+    source columns). The row is named after the second figure's label, the one being checked against.
+    """
+    frame = _data(data)[table]
+    _need(frame, table, ["figure_id", "label", "value", "unit", "reporting_party", "as_of", "source"])
+    frame = frame.set_index("figure_id")
+    rows = []
+    for pair in pairs:
+        missing = [fid for fid in pair if fid not in frame.index]
+        if missing:
+            raise KeyError(f"data/{table}.csv has no figure_id {', '.join(map(repr, missing))}")
+        first, second = (frame.loc[fid] for fid in pair)
+        rows.append({"topic": second["label"],
+                     "first": f"{format_number(first['value'])} {first['unit']}",
+                     "first_by": f"{first['reporting_party']}, {format_date(first['as_of'])}",
+                     "first_source": source_html(first["source"]),
+                     "second": f"{format_number(second['value'])} {second['unit']}",
+                     "second_by": f"{second['reporting_party']}, {format_date(second['as_of'])}",
+                     "second_source": source_html(second["source"])})
+    # Headings name their side: a repeated "Source" heading would be ambiguous to screen readers and in the text view.
+    columns = [("topic", "What"), ("first", headings[0]), ("first_by", f"{headings[0]}: reported by, as of"),
+               ("first_source", f"{headings[0]}: source"), ("second", headings[1]),
+               ("second_by", f"{headings[1]}: reported by, as of"), ("second_source", f"{headings[1]}: source")]
+    return _table(pd.DataFrame(rows), columns, caption, numeric=("first", "second"),
+                  raw=("first_source", "second_source"))
+
+
+def armenia_crisis_timeline(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
+    """Armenia's political crisis, Nov 2020 – Jun 2021: Armenian politics and election events of events.csv together
+    with the crisis events only armenia_politics.csv lists; an event listed in both files is an error."""
+    d = _data(data)
+    events, extra = d["events"], d["armenia_politics"]
+    both = sorted(set(events["event_id"]) & set(extra["event_id"]))
+    if both:
+        raise ValueError(f"data/armenia_politics.csv repeats event(s) of data/events.csv: {', '.join(both)}")
+    missing = [c for c in events.columns if c not in extra.columns]
+    if missing:
+        raise ValueError(f"data/armenia_politics.csv needs the columns of data/events.csv; missing: {', '.join(missing)}")
+    armenian = events["actors"].str.split(";").apply(lambda actors: "armenia" in actors)
+    events = events[armenian & events["type"].isin(["politics", "election"])]
+    merged = pd.concat([events, extra[events.columns]], ignore_index=True)
+    return timeline_table(*CRISIS, data={"events": merged})
