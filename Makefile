@@ -7,12 +7,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser execute book test lab bench clean help
+.PHONY: setup browser execute book test lab offline pdf instructor bench clean help
 
 help:
 	@echo "make book    set up and build the site into _build/html (open _build/html/index.html)"
 	@echo "make test    set up and run every test (data, widgets, nbval, built site in Chromium)"
 	@echo "make lab     set up and open JupyterLab on the chapters (live widgets)"
+	@echo "make offline build the site and pack it into dist/ceasefire-book-offline.zip (works unpacked, from disk)"
+	@echo "make pdf     print the single-page book with Chromium into _build/pdf/book.pdf (maps included)"
+	@echo "make instructor  build the instructor guide (answer keys; never published) into _build_instructor"
 
 setup: $(STAMP)
 
@@ -25,6 +28,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 browser:
 	bash tools/ensure_chromium.sh
+	bash tools/ensure_poppler.sh
 
 # Re-execute the chapters whose code or inputs changed, storing their outputs in place (deterministic).
 execute: setup
@@ -44,6 +48,17 @@ bench: setup browser
 
 lab: setup
 	$(BIN)/jupyter lab chapters/
+
+# One zip of the built site, with a SHA-256 manifest, to unpack anywhere and open from disk.
+offline: book
+	$(BIN)/python -m tools.offline_zip
+
+pdf: execute browser
+	$(BIN)/python -m tools.pdf
+
+# The instructor guide is a separate book (instructor/), excluded from the public site.
+instructor: setup
+	$(BIN)/jupyter-book build instructor --path-output _build_instructor -n -W --keep-going
 
 clean:
 	rm -rf _build _build_instructor dist

@@ -1,4 +1,5 @@
-"""Sphinx extension for a clean site: no sphinx-thebe scripts, no search-snippet fetches on file://, valid ARIA lists."""
+"""Sphinx extension for a clean site: no sphinx-thebe scripts, no search-snippet fetches on file://, valid ARIA lists,
+and a single-page build (for the PDF) that knows every node jupyter-book inserts."""
 from __future__ import annotations
 
 from sphinx.application import Sphinx
@@ -39,8 +40,19 @@ def fix_citation_roles(app: Sphinx, pagename, templatename, context, doctree) ->
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def share_html_handlers(app: Sphinx) -> None:
+    """Let the single-page build render every node the HTML build can. Sphinx falls back to the `html` handlers only
+    when no extension registered any for `singlehtml`; one does, which hides myst-nb's HideCodeCellNode and
+    sphinx-jupyterbook-latex's HiddenCellNode from it ("unknown node type")."""
+    handlers = app.registry.translation_handlers
+    if "singlehtml" in handlers:
+        for node_name, visitors in handlers.get("html", {}).items():
+            handlers["singlehtml"].setdefault(node_name, visitors)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("env-before-read-docs", drop_thebe_assets, priority=900)
     app.add_js_file(None, body=SEARCH_SUMMARY_OFF_ON_FILE, priority=201)
     app.connect("html-page-context", fix_citation_roles)
+    app.connect("builder-inited", share_html_handlers)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

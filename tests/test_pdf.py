@@ -1,0 +1,64 @@
+"""`make pdf`: the single-page build printed by the system Chromium, with every map drawn into the PDF."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from tools.pdf import make_pdf
+
+# Every Leaflet map prints its attribution control: the prefix "Leaflet", a separator, then the data sources.
+ATTRIBUTION = re.compile(r"Leaflet \| ")
+
+
+def poppler(tool: str) -> str:
+    path = shutil.which(tool)
+    if not path:
+        pytest.fail(f"{tool} (poppler-utils) is needed to check the PDF: `apt-get install poppler-utils` "
+                    "(or `make browser`, which installs it)")
+    return path
+
+
+def page_text(pdf, number: int) -> str:
+    return subprocess.run([poppler("pdftotext"), "-f", str(number), "-l", str(number), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def long_vector_paths(pdf, number: int) -> int:
+    """Vector paths of more than 40 segments on one page (coastlines, borders, polygons of a drawn map; text and
+    boxes have none), counted in the page converted to SVG (glyph definitions left out)."""
+    svg = subprocess.run([poppler("pdftocairo"), "-svg", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    body = re.sub(r"<defs>.*?</defs>", "", svg, flags=re.S)
+    return sum(1 for d in re.findall(r'<path[^>]*\sd="([^"]+)"', body) if len(re.findall(r"[MLCQZ]", d)) > 40)
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf")
+    pdf, maps = make_pdf(out / "book.pdf", path_output=str(out))
+    return pdf, maps
+
+
+def test_pdf_has_every_map_drawn(printed):
+    pdf, maps = printed
+    info = subprocess.run([poppler("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info)[1])
+    assert pages > 1, f"the PDF has {pages} page(s)"
+    assert maps, "the single-page build has no map: nothing to check in the PDF"
+    with_maps = {n: len(ATTRIBUTION.findall(page_text(pdf, n))) for n in range(1, pages + 1)}
+    with_maps = {n: c for n, c in with_maps.items() if c}
+    assert sum(with_maps.values()) >= maps, \
+        f"{maps} map(s) in the HTML but {sum(with_maps.values())} map attribution(s) printed (pages {sorted(with_maps)})"
+    # A map split by a page break ends (with its attribution) on the next page: either page may carry the shapes.
+    drawn = {n: max(long_vector_paths(pdf, m) for m in (n - 1, n) if m >= 1) for n in with_maps}
+    blank = {n: count for n, count in drawn.items() if count < 3}
+    assert not blank, f"pages with a map attribution but no map shapes (page: long paths): {blank}"
+
+
+def test_shape_count_tells_a_text_page_from_a_map_page(printed):
+    """The measure itself: the title page (text only) has no long vector path."""
+    pdf, _ = printed
+    assert long_vector_paths(pdf, 1) == 0

@@ -1,0 +1,89 @@
+"""Print the book to one PDF: build the single-page HTML, then print it with the system Chromium (maps included).
+
+    python -m tools.pdf [--out _build/pdf/book.pdf] [--path-output DIR]
+The page is opened from file:// with every other request refused; printing waits until every map is drawn and any
+mathematics is typeset. (`jupyter-book build --builder pdfhtml` would download its own browser; this does not.)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+from tools.build_book import build
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Every Leaflet container of every frame (folium maps sit in srcdoc iframes), with its number of drawn layers.
+DRAWN_MAPS_JS = """() => Array.from(document.querySelectorAll('.leaflet-container'))
+  .filter(c => c.querySelector('.leaflet-overlay-pane path, .leaflet-marker-pane > *')).length"""
+
+
+def chromium() -> str:
+    """The system Chromium (or $CHROMIUM), with one clear error when there is none."""
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
+                      shutil.which("chromium"), shutil.which("google-chrome")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    raise SystemExit("error: no Chromium to print the PDF with: run `bash tools/ensure_chromium.sh` "
+                     "or set CHROMIUM=/path/to/chromium")
+
+
+def print_pdf(html: Path, out: Path, timeout_ms: int = 30000) -> int:
+    """Print one HTML file to `out` with Chromium, offline, once its maps are drawn; return the number of maps."""
+    from playwright.sync_api import sync_playwright
+
+    expected = len(re.findall(r"\bL\.map\(", html.read_text(encoding="utf-8")))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(color_scheme="light")
+            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+                ("file:", "data:", "about:", "blob:")) else route.abort())
+            page = context.new_page()
+            page.goto(html.resolve().as_uri(), wait_until="load")
+            waited = 0
+            while sum(f.evaluate(DRAWN_MAPS_JS) for f in page.frames) < expected:
+                if waited >= timeout_ms:
+                    raise SystemExit(f"error: {html}: only {sum(f.evaluate(DRAWN_MAPS_JS) for f in page.frames)} of "
+                                     f"{expected} maps drawn after {timeout_ms} ms; not printing a PDF without them")
+                page.wait_for_timeout(200)
+                waited += 200
+            page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+            page.evaluate("() => document.fonts.ready.then(() => true)")
+            page.pdf(path=str(out), format="A4", print_background=True,
+                     margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+        finally:
+            browser.close()
+    return expected
+
+
+def make_pdf(out: Path, path_output: str | None = None) -> tuple[Path, int]:
+    """Build the single-page HTML (under `path_output`, default the repository) and print it; (pdf, maps)."""
+    if build("singlehtml", path_output) != 0:
+        raise SystemExit("error: the single-page build failed (see above); no PDF written")
+    html = Path(path_output or ROOT) / "_build" / "singlehtml" / "index.html"
+    redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', html.read_text(encoding="utf-8"))
+    if redirect:  # jupyter-book writes index.html as a redirect to the root page, which holds the whole book
+        html = html.parent / redirect[1]
+    return out, print_pdf(html, out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "book.pdf")
+    ap.add_argument("--path-output", help="build the single-page HTML under DIR/_build/singlehtml")
+    args = ap.parse_args(argv)
+    out, maps = make_pdf(args.out, args.path_output)
+    shown = out.relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out
+    print(f"wrote {shown} ({out.stat().st_size / 2**20:.2f} MiB, {maps} map(s) drawn before printing)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
