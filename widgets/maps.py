@@ -350,8 +350,15 @@ def finish(m, d: Mapping, title: str, caption: str, legend: list, rows: list[dic
     if layer_control or m.online_tiles:
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
     frame, table = _table(title, rows)
-    # folium's templates indent heavily; dropping leading whitespace saves ~10 KB a map and changes no JS or HTML.
-    document = re.sub(r"\n\s*\n|\n[ \t]+", "\n", m.get_root().render())
+    # folium's templates indent heavily and its JSON has spaces after , and : -- dropping both saves ~15% of a
+    # map's own bytes and changes no JS, JSON or HTML.
+    policies = folium.features.GeoJson._template.environment.policies
+    saved = policies["json.dumps_kwargs"]
+    policies["json.dumps_kwargs"] = {**saved, "separators": (",", ":")}
+    try:
+        document = re.sub(r"\n\s*\n|\n[ \t]+", "\n", m.get_root().render())
+    finally:
+        policies["json.dumps_kwargs"] = saved
     return BookMap(title, caption, document, frame, table, height)
 
 
@@ -435,9 +442,9 @@ def overview_map(*, data: Mapping | None = None, online_tiles: bool = False) -> 
     d = _data(data)
     view = (43.6, 38.4, 49.6, 41.4)
     with stable_ids():
-        # Small scale: borders thinned to ~200 m (a pixel at zoom 9), and no zooming in past that.
+        # Small scale (zoom 8-9): lines thinned to ~1 km (two to four pixels) keep this page light.
         m = base_map(view, (40.0, 46.4), 8, online_tiles=online_tiles, max_zoom=9)
-        add_context(m, d, view, simplify=0.002)
+        add_context(m, d, view, simplify=0.01)
         before = folium.FeatureGroup(name="Before 10 Nov 2020: line of contact of 1994", overlay=False, show=False)
         after = folium.FeatureGroup(name="After 10 Nov 2020: handovers, peacekeepers, corridor", overlay=False)
         rows: list[dict] = []
