@@ -354,3 +354,9 @@ def test_military_before_civilian_within_a_side(data):
     html = tables.casualty_table(side="azerbaijan", data=data).html
     headers = re.findall(r'<tr class="cf-group"><th[^>]*>([^<]*)<', html)
     assert headers == ["Azerbaijan — military — killed ", "Azerbaijan — civilian — killed "]
+
+
+def test_caption_names_the_selection(data):
+    caption = tables.casualty_table(category="civilian", measure="killed", latest=True, data=data).caption
+    assert caption == ("Casualties (2020-war: civilian; killed): the latest figure of each reporting party, "
+                       "with who reported it, when, and the source")

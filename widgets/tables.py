@@ -285,7 +285,10 @@ def casualty_table(conflict: str = "2020-war", side=None, category=None, measure
             })
     columns = [("figure", "Figure"), ("party", "Reported by (kind of figure)"), ("as_of", "As of"),
                ("source", "Source"), ("confidence", "Confidence")]
-    caption = ("Casualties: " + ("the latest figure of each reporting party" if latest else "every figure")
+    scope = "; ".join(", ".join([w] if isinstance(w, str) else list(w)).replace("_", " ")
+                      for w in (side, category, measure) if w is not None)
+    caption = (f"Casualties ({conflict}{': ' + scope if scope else ''}): "
+               + ("the latest figure of each reporting party" if latest else "every figure")
                + ", with who reported it, when, and the source")
     return _table(pd.DataFrame(rows), columns, caption, numeric=("figure",), raw=("source", "party"),
                   group_by="_group", dates=("as_of",))
