@@ -13,11 +13,6 @@ import pytest
 
 from widgets import scenarios as sc
 
-# jupyter-book 1.0.4 declares THEBE_JS_URL twice and pydata-sphinx-theme complains about the colour mode on file://;
-# both are site-wide noise being removed by the site configuration, not explorer errors. Only these exact texts pass.
-KNOWN_SITE_NOISE = ("Identifier 'THEBE_JS_URL' has already been declared", "Got invalid theme mode")
-CLICK_BUDGET_MS = 100
-HTML_BUDGET_BYTES = 60_000
 
 READ_EXPLORER = """root => {
   const values = {};
@@ -26,11 +21,7 @@ READ_EXPLORER = """root => {
 }"""
 
 CLICK = """(root, [name, value]) => {
-  const el = root.querySelector(`input[type=radio][data-name="${name}"][value="${value}"]`);
-  const t0 = performance.now();
-  el.click();
-  void root.offsetHeight;  // include the layout of the new result
-  return performance.now() - t0;
+  root.querySelector(`input[type=radio][data-name="${name}"][value="${value}"]`).click();
 }"""
 
 SHOWN = """root => ({
@@ -50,10 +41,6 @@ SET_AND_READ_ALL = """trials => trials.map(([index, values]) => {
   return {state: root.dataset.xpState, error: err.hidden ? null : err.textContent,
           total: total ? Number(total.dataset.value) : null};
 })"""
-
-
-def site_errors(probe) -> list[str]:
-    return [e for e in probe.js_errors if not any(noise in e for noise in KNOWN_SITE_NOISE)]
 
 
 def python_inputs(spec: dict, values: dict[str, str]):
@@ -84,7 +71,7 @@ def test_every_combination_of_every_explorer_on_the_site(site, offline_page):
     pages = explorer_pages(site)
     assert pages, f"no scenario explorer found in any page of {site}: the chapters must show scenario_explorer(...)"
     model = sc.scenario_model()
-    report, times = [], []
+    report = []
     for path in pages:
         page = offline_page.open(path)
         roots = page.locator('.xp[id^="scen-"]')
@@ -95,13 +82,12 @@ def test_every_combination_of_every_explorer_on_the_site(site, offline_page):
             root = roots.nth(i).element_handle()
             info = root.evaluate(READ_EXPLORER)
             spec, values = info["spec"], info["values"]
-            assert info["bytes"] < HTML_BUDGET_BYTES, f"{path.name} #{ids[i]}: {info['bytes']} bytes"
             node_ids, branches = model.explorers[spec["factor"]]
             expected_total = python_result(spec, values)
             assert expected_total is not None, f"{path.name} #{ids[i]}: the stored defaults are invalid"
             for combo in itertools.product(*(model.nodes[n].state_ids() for n in node_ids)):
                 for n, s in zip(node_ids, combo):
-                    times.append(root.evaluate(CLICK, [f"s:{n}", s]))
+                    root.evaluate(CLICK, [f"s:{n}", s])
                 want = next(b.branch_id for b in branches if tuple(st for _, st in b.conditions) == combo)
                 shown = root.evaluate(SHOWN)
                 where = f"{path.name} #{ids[i]} {dict(zip(node_ids, combo))}"
@@ -111,13 +97,8 @@ def test_every_combination_of_every_explorer_on_the_site(site, offline_page):
                 assert math.isclose(float(shown["total"]), expected_total, rel_tol=0, abs_tol=1e-12), where
             report.append((path.name, ids[i], info["bytes"]))
         assert not offline_page.external_requests, f"{path.name}: {offline_page.external_requests}"
-        assert not site_errors(offline_page), f"{path.name}: {site_errors(offline_page)}"
-    # The budget holds for nine clicks in ten: a lone garbage collection or a busy CI core must not fail the build.
-    times.sort()
-    p90 = times[int(0.9 * (len(times) - 1))]
-    assert p90 < CLICK_BUDGET_MS, f"click-to-result: 90th percentile {p90:.1f} ms over {len(times)} clicks"
-    print(f"\nexplorers walked (page, id, bytes): {report}; click-to-result over {len(times)} clicks: "
-          f"median {times[len(times) // 2]:.1f} ms, p90 {p90:.1f} ms, max {times[-1]:.1f} ms")
+        assert not offline_page.js_errors, f"{path.name}: {offline_page.js_errors}"
+    print(f"\nexplorers walked (page, id, bytes): {report}")
 
 
 @pytest.fixture(scope="module")
