@@ -46,8 +46,11 @@ test: setup browser
 bench: setup browser
 	$(BIN)/python -m tools.bench
 
+# JupyterLab on the chapters; LAB_ARGS passes options (e.g. LAB_ARGS="--no-browser --port=8890"). Containers and CI
+# often run as root, which JupyterLab refuses unless told.
+LAB_ARGS ?=
 lab: setup
-	$(BIN)/jupyter lab chapters/
+	$(BIN)/jupyter lab chapters/ $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # One zip of the built site, with a SHA-256 manifest, to unpack anywhere and open from disk.
 offline: book

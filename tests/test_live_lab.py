@@ -2,6 +2,8 @@
 when any of its controls changes (the front end is simulated over the widget comm protocol)."""
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -142,3 +144,83 @@ def test_control_changes_cover_the_widget_kinds():
     assert changed_control({"_model_name": "FloatTextModel", "value": 0.3}) == {"value": 0.7}
     assert changed_control({"_model_name": "FloatTextModel", "value": 0.5}) == {"value": 0}
     assert changed_control({"_model_name": "HTMLModel", "value": "<b>x</b>"}) is None
+
+
+@pytest.fixture(scope="module")
+def lab_server():
+    """`make lab` (JupyterLab on chapters/) on a free local port, without opening a browser."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = "ceasefire-test"
+    args = (f"--no-browser --port={port} --ip=127.0.0.1 --IdentityProvider.token={token} "
+            "--LabApp.expose_app_in_browser=True")
+    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"`make lab` exited: {proc.stderr.read()[-2000:]}")
+                time.sleep(0.5)
+        else:
+            pytest.fail("`make lab` did not answer within 60 s")
+        yield base, token
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # make and the JupyterLab it started (their own process group)
+        proc.wait(timeout=20)
+
+
+def test_lab_serves_the_chapters_with_the_widget_manager(lab_server):
+    import json
+    import urllib.request
+
+    base, token = lab_server
+    listing = json.load(urllib.request.urlopen(f"{base}/api/contents?token={token}"))
+    names = {item["name"] for item in listing["content"]}
+    assert {p.name for p in CHAPTERS} <= names, f"JupyterLab does not show the chapters: {sorted(names)}"
+    extensions = json.load(urllib.request.urlopen(f"{base}/lab/api/extensions?token={token}"))
+    installed = {e["name"] for e in (extensions if isinstance(extensions, list) else extensions.get("data", []))}
+    assert any("jupyterlab-manager" in name for name in installed), \
+        f"no @jupyter-widgets/jupyterlab-manager in JupyterLab: {sorted(installed)}"
+
+
+def test_explorer_recomputes_in_jupyterlab(lab_server, browser):
+    """In a real JupyterLab page: run a chapter, click another option of its first explorer, see the result change."""
+    base, token = lab_server
+    assert LIVE, "no chapter with a live explorer"
+    context = browser.new_context()
+    leaving = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith((base, "data:", "blob:"))
+                  else (leaving.append(route.request.url), route.abort()))
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{base}/lab/tree/{LIVE[0].name}?token={token}")
+        page.wait_for_function("() => window.jupyterapp && jupyterapp.shell.currentWidget "
+                               "&& jupyterapp.shell.currentWidget.sessionContext "
+                               "&& jupyterapp.shell.currentWidget.sessionContext.session", timeout=60000)
+        page.wait_for_function("() => jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                               ".connectionStatus === 'connected'", timeout=60000)
+        page.evaluate("() => jupyterapp.commands.execute('notebook:run-all-cells')")
+        radio = page.locator(".widget-radio-box input[type=radio]:not(:checked)").first
+        radio.wait_for(timeout=90000)
+        result = page.locator(".widget-radio-box").first.locator(
+            "xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]")
+        before = result.inner_text()
+        radio.click()
+        page.wait_for_function("([el, before]) => el.innerText !== before", arg=[result.element_handle(), before],
+                               timeout=30000)
+    finally:
+        context.close()
+    assert not leaving, f"JupyterLab page requests leaving the machine: {leaving[:5]}"
