@@ -120,6 +120,7 @@ STYLE = """<style>
 .cf-fs table{border-collapse:collapse;font-size:.92em}
 .cf-fs th,.cf-fs td{padding:.2em .5em;border-bottom:1px solid rgba(128,128,128,.45);text-align:left;vertical-align:top}
 .cf-fs th[scope=row]{font-weight:normal}
+.cf-fs caption{color:inherit}
 .cf-fs td.num{text-align:right;font-variant-numeric:tabular-nums}
 .cf-fs .cf-fs-msg{font-weight:600;border-left:4px solid #c0262d;padding-left:.5rem}
 </style>"""
@@ -206,7 +207,8 @@ class ForecastScorer:
                     "help": "The boxes start at the essay's probabilities as this chapter reads its words."}
         uid = uid or next_uid("forecast-scorer")
         # One forecast per line: the events are sentences, too long to share a line.
-        layout = f"<style>#{uid} .xp-row label{{display:block}}#{uid} th[scope=row]{{font-weight:normal}}</style>"
+        layout = (f"<style>#{uid} .xp-row label{{display:block}}#{uid} th[scope=row]{{font-weight:normal}}"
+                  f"#{uid} caption{{color:inherit}}</style>")
         return explorer_html(uid, "Score your own forecasts", [fieldset], self.data(), COMPUTE_JS, intro=layout)
 
     def widget(self):
