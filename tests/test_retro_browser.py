@@ -53,9 +53,16 @@ def _random_probability(rng: random.Random) -> float:
     return rng.choice([0.0, 1.0, CLIP / 2, 1 - CLIP / 2, CLIP, round(rng.random(), 2)] + [rng.random()] * 6)
 
 
-def test_scorer_matches_python_on_random_inputs(chapter):
+def test_scorer_matches_python_refuses_bad_input_and_works_from_the_keyboard(chapter):
+    """One page load for the three checks of the scorer (page loads dominate this test's time)."""
     _, page = chapter
     uid, data = _scorer(page)
+    _check_random_inputs(page, uid, data)
+    _check_bad_inputs(page, uid, data)
+    _check_keyboard(page, uid, data)
+
+
+def _check_random_inputs(page, uid, data):
     outcomes = {f["id"]: f["outcome"] for f in data["forecasts"]}
     assert outcomes == {f: int(o) for f, o in zip(*_scored_columns())}, "the page's data is not the package's"
     rng = random.Random(20201110)
@@ -84,9 +91,7 @@ BAD_INPUTS = [("1.5", "outside [0, 1]"), ("-0.2", "outside [0, 1]"), ("", "not a
               ("NaN", "not a number")]
 
 
-def test_scorer_refuses_bad_input_visibly(chapter):
-    _, page = chapter
-    uid, data = _scorer(page)
+def _check_bad_inputs(page, uid, data):
     for f in (data["forecasts"][0], data["forecasts"][-1]):
         for bad, words in BAD_INPUTS:
             shown = page.evaluate(SET_AND_READ, [uid, {f["id"]: bad}])
@@ -97,9 +102,7 @@ def test_scorer_refuses_bad_input_visibly(chapter):
             assert recovered["state"] == "ok" and recovered["brier"] is not None
 
 
-def test_scorer_works_from_the_keyboard(chapter):
-    _, page = chapter
-    uid, data = _scorer(page)
+def _check_keyboard(page, uid, data):
     first = page.locator(f"#{uid} input[data-name='{data['forecasts'][0]['id']}']")
     before = page.locator(f"#{uid} .cf-fs-brier").get_attribute("data-value")
     first.focus()
@@ -121,10 +124,15 @@ TIMELINE_SET = """([actors, types]) => {
 }"""
 
 
-def test_timeline_filters_like_python(chapter):
+def test_timeline_filters_like_python_and_works_from_the_keyboard(chapter):
     _, page = chapter
     events = timeline(load()["events"], since=TIMELINE_SINCE).events
     actors, types = facets(events)
+    _check_filters(page, events, actors, types)
+    _check_timeline_keyboard(page, events, actors, types)
+
+
+def _check_filters(page, events, actors, types):
     rng = random.Random(20230919)
     choices = [(actors, types), ([], types), (actors, [])]
     choices += [(rng.sample(actors, rng.randint(1, len(actors))), rng.sample(types, rng.randint(1, len(types))))
@@ -137,10 +145,8 @@ def test_timeline_filters_like_python(chapter):
         assert shown["emptyShown"] == (not expected)
 
 
-def test_timeline_works_from_the_keyboard(chapter):
-    _, page = chapter
-    events = timeline(load()["events"], since=TIMELINE_SINCE).events
-    actors, types = facets(events)
+def _check_timeline_keyboard(page, events, actors, types):
+    page.evaluate(TIMELINE_SET, [actors, types])
     box = page.locator(".cf-tl input[name=actor]").first
     box.focus()
     page.keyboard.press("Space")
