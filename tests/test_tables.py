@@ -198,6 +198,9 @@ def test_html_is_accessible(data):
     assert "caption" in names
     ths = [a for t, a in p.tags if t == "th"]
     assert ths and all(a.get("scope") in {"col", "row", "colgroup"} for a in ths)
+    wrap = next(a for t, a in p.tags if t == "div")
+    # a scrolling region must be reachable by keyboard and named (axe: scrollable-region-focusable)
+    assert wrap["role"] == "region" and wrap["tabindex"] == "0" and wrap["aria-label"].startswith("Casualties")
 
 
 def test_html_is_deterministic_and_id_free(data):

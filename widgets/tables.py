@@ -192,7 +192,9 @@ def render_table(rows: Sequence[Mapping], columns: Sequence[tuple[str, str]], ca
         marker = ' class="cf-essay"' if row.get("_essay") else ""
         body.append(f"<tr{marker}>{''.join(cells)}</tr>")
     foot = f'<p class="cf-note">{note}</p>' if note else ""
-    return (f'{CSS}<div class="cf-table-wrap"><table class="cf-table dataframe"><caption>{_e(caption)}</caption>'
+    # A wide table scrolls inside its wrapper, so the wrapper is a labelled, focusable region (keyboard scrolling).
+    return (f'{CSS}<div class="cf-table-wrap" role="region" tabindex="0" aria-label="{_e(caption)}">'
+            f'<table class="cf-table dataframe"><caption>{_e(caption)}</caption>'
             f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{foot}</div>')
 
 
