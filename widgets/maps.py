@@ -182,8 +182,8 @@ class BookMap:
     def html(self) -> str:
         # Single-quoted: the page's JSON is full of double quotes and has almost no single ones.
         srcdoc = self.document.replace("&", "&amp;").replace("'", "&#39;")
-        keys = ("Keyboard: Tab into the map, then use the arrow keys to pan and + / \u2212 to zoom; "
-                "Enter on a highlighted shape opens its popup.")
+        keys = ("Keyboard: Tab into the map, then use the arrow keys to pan and + / \u2212 to zoom. "
+                "The table below lists what the map shows, with its dates and sources.")
         return (f'<figure class="cf-map" style="margin:0 0 1em">'
                 f"<iframe srcdoc='{srcdoc}'" f' title="{html.escape(self.title)}" '
                 f'style="width:100%;height:{self.height}px;border:1px solid rgba(127,127,127,.5);display:block">'
