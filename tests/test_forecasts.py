@@ -138,8 +138,8 @@ def test_scorer_output_is_deterministic_and_has_no_addresses(forecasts):
 
 
 def test_live_scorer_rescores_when_a_probability_changes(forecasts):
-    box_and_table = forecast_scorer(forecasts).widget().children
-    boxes, table = box_and_table[1:-1], box_and_table[-1]
+    children = forecast_scorer(forecasts).widget().children
+    boxes, table = [row.children[0] for row in children[1:-1]], children[-1]
     before = table.value
     boxes[0].value = 1.0 - boxes[0].value
     assert table.value != before
@@ -151,9 +151,10 @@ def test_live_scorer_rescores_when_a_probability_changes(forecasts):
 
 def test_live_scorer_shows_an_error_instead_of_a_score_for_bad_input(forecasts):
     children = forecast_scorer(forecasts).widget().children
-    children[1].value = 1.5
+    box = children[1].children[0]
+    box.value = 1.5
     html = children[-1].value
-    assert "outside [0, 1]" in html and children[1].description in html
+    assert "outside [0, 1]" in html and box.description in html
     assert re.search(r'class="num cf-fs-brier" data-value=""', html)
 
 

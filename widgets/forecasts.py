@@ -231,7 +231,10 @@ class ForecastScorer:
         for b in boxes.values():
             b.observe(refresh, names="value")
         refresh()
-        return ipywidgets.VBox([ipywidgets.HTML("<strong>Your probabilities</strong>"), *boxes.values(), table])
+        # Each box is named by its forecast id (short, stable); the event it scores is spelled out beside it.
+        rows = [ipywidgets.HBox([boxes[f], ipywidgets.HTML(html.escape(e))])
+                for f, e in zip(self.rows["forecast_id"], self.rows["event"])]
+        return ipywidgets.VBox([ipywidgets.HTML("<strong>Your probabilities</strong>"), *rows, table])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = dict(self.widget()._repr_mimebundle_())

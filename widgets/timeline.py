@@ -61,8 +61,13 @@ def filtered_events(events: pd.DataFrame, actors: Iterable[str], types: Iterable
         unknown = sorted(value - set(known))
         if unknown:
             raise TimelineError(f"unknown {what}(s) {unknown}; choose from {known}")
-    keep = [bool(actors & set(actors_of(a))) and t in types for a, t in zip(events["actors"], events["type"])]
+    keep = [kept(actors_of(a), t, actors, types) for a, t in zip(events["actors"], events["type"])]
     return events[keep].reset_index(drop=True)
+
+
+def kept(event_actors: Iterable[str], event_type: str, actors: set[str], types: set[str]) -> bool:
+    """The filter rule for one event: its type is chosen and at least one of its actors is."""
+    return event_type in types and not actors.isdisjoint(event_actors)
 
 
 def _item(row: dict) -> str:
@@ -174,13 +179,15 @@ class Timeline:
                       for t in self.types]
         status = ipywidgets.HTML()
         listing = ipywidgets.HTML()
+        # Rendered once: a click only re-selects items, so the widget answers at once even with many boxes.
+        items = [(actors_of(r["actors"]), r["type"], _item(r)) for r in self.events.to_dict("records")]
 
         def refresh(_=None):
-            chosen = filtered_events(self.events,
-                                     [a for a, b in zip(self.actors, actor_boxes) if b.value],
-                                     [t for t, b in zip(self.types, type_boxes) if b.value])
-            status.value = f'<p role="status">{_count_text(len(chosen), len(self.events))}</p>'
-            listing.value = STYLE + f'<div class="cf-tl">{items_html(chosen)}</div>'
+            actors = {a for a, b in zip(self.actors, actor_boxes) if b.value}
+            types = {t for t, b in zip(self.types, type_boxes) if b.value}
+            chosen = [item for who, kind, item in items if kept(who, kind, actors, types)]
+            status.value = f'<p role="status">{_count_text(len(chosen), len(items))}</p>'
+            listing.value = STYLE + f'<div class="cf-tl"><ol class="cf-tl-list">{"".join(chosen)}</ol></div>'
 
         for box in actor_boxes + type_boxes:
             box.observe(refresh, names="value")
