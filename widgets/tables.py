@@ -104,6 +104,9 @@ def source_keys(source: str) -> list[str]:
 def _bibliography() -> dict[str, dict[str, str]]:
     from pybtex.database import parse_file
 
+    from widgets import _deps
+
+    _deps.record(BIB)
     bib = parse_file(str(BIB), bib_format="bibtex")
     out = {}
     for key, entry in bib.entries.items():
