@@ -241,7 +241,8 @@ def _popup(title: str, lines: list[str], source: str) -> folium.Popup:
     content = f"<b>{html.escape(title)}</b>{body}{cite}"
     # folium puts popup HTML in a JS template literal: backticks, backslashes and `${` must not reach it raw.
     content = content.replace("\\", "&#92;").replace("`", "&#96;").replace("${", "&#36;{")
-    return folium.Popup(folium.Html(content, script=True), max_width=320)
+    # Long popups scroll instead of auto-panning the map out of its data extent.
+    return folium.Popup(folium.Html(content, script=True), max_width=320, max_height=230)
 
 
 def add_shape(target, feature: dict, kind: str, tooltip: str, lines: list[str]) -> None:
