@@ -106,33 +106,40 @@ EXPLORERS_JS = """(rootSelector) => {
   });
 }"""
 
-# Runs in one frame: tries every other value of one control group of one explorer and reports whether any of them
-# changed the explorer's visible text. Returns {changed, tried}.
+# Runs in one frame: tries every other value of one control group of one explorer, reports whether any of them
+# changed the explorer's visible text, then puts the control back (each group is tried from the default state, not
+# from an error left by the previous one). Returns {changed, tried}.
 EXERCISE_GROUP_JS = """([index, key]) => {
   const root = document.querySelector('[data-sitecheck-explorer="' + index + '"]');
   const text = () => root.innerText;
   const fire = (c) => { c.dispatchEvent(new Event('input', {bubbles: true}));
                         c.dispatchEvent(new Event('change', {bubbles: true})); };
   const [kind, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-  const before = text(); let tried = 0; let changed = false;
+  const before = text(); let tried = 0; let changed = false; let restore = () => {};
   if (kind === 'radio') {
-    for (const c of root.querySelectorAll('input[type=radio]')) {
-      if (c.name !== name || c.checked) continue;
+    const group = Array.from(root.querySelectorAll('input[type=radio]')).filter(c => c.name === name);
+    const original = group.find(c => c.checked);
+    restore = () => { if (original) original.click(); };
+    for (const c of group) {
+      if (c.checked) continue;
       c.click(); tried++; if (text() !== before) { changed = true; break; } }
   } else {
     const all = Array.from(root.querySelectorAll(kind));
     const c = all.find(x => (x.id || x.name) === name) || all[Number(name)] || all[0];
+    const original = c.value;
+    restore = () => { c.value = original; fire(c); };
     if (c.tagName === 'SELECT') {
       for (const o of c.options) { if (o.selected || o.disabled) continue;
         c.value = o.value; fire(c); tried++; if (text() !== before) { changed = true; break; } }
-    } else if (c.type === 'checkbox') { c.click(); tried++; changed = text() !== before; }
+    } else if (c.type === 'checkbox') { c.click(); tried++; changed = text() !== before; restore = () => c.click(); }
     else if (c.type === 'range' || c.type === 'number') {
       const lo = c.min === '' ? 0 : Number(c.min); const hi = c.max === '' ? lo + 100 : Number(c.max);
       for (const v of [lo, hi, (lo + hi) / 2]) { if (String(v) === c.value) continue;
         c.value = String(v); fire(c); tried++; if (text() !== before) { changed = true; break; } }
-    } else { tried = 0; }
+    }
   }
-  return {changed, tried};
+  restore();
+  return {changed, tried, restored: text() === before};
 }"""
 
 
@@ -167,16 +174,19 @@ def explorer_problems(page) -> list[str]:
                 elif not result["changed"]:
                     problems.append(f"explorer {index + 1}: changing control {key} did not change its output "
                                     f"({result['tried']} value(s) tried)")
+                if not result["restored"]:
+                    problems.append(f"explorer {index + 1}: putting control {key} back did not restore its output")
     return problems
 
 
 def math_problems(page, html: str) -> list[str]:
-    """Pages with math markup must typeset all of it with the self-hosted MathJax; others must not load MathJax."""
+    """Pages with math markup must typeset all of it with the self-hosted MathJax. (Sphinx also loads MathJax on a
+    page whose toctree includes a page with math; any request it made would be caught as leaving the machine.)"""
     marked = len(MATH_MARKUP.findall(html))
+    if not marked:
+        return []
     scripts = page.eval_on_selector_all("script[src]", "els => els.map(e => e.getAttribute('src'))")
     mathjax = [s for s in scripts if "mathjax" in s.lower()]
-    if not marked:
-        return [f"loads MathJax ({mathjax}) but has no mathematics"] if mathjax else []
     if not mathjax or any("://" in s for s in mathjax):
         return [f"has {marked} math element(s) but MathJax is not self-hosted: {mathjax}"]
     page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=10000)

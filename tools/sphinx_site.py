@@ -50,9 +50,35 @@ def share_html_handlers(app: Sphinx) -> None:
             handlers["singlehtml"].setdefault(node_name, visitors)
 
 
+def queue_unwritten_pages_for_sitemap(app: Sphinx, exception) -> None:
+    """sphinx-sitemap lists only the pages written by this build, so an incremental build would publish a partial
+    sitemap.xml: queue every other document too, just before it writes the file."""
+    links = getattr(app, "sitemap_links", None)
+    if exception or links is None or app.builder.format != "html":
+        return
+    import queue
+
+    from sphinx_sitemap import add_html_link
+
+    drained = []  # the queue is a multiprocessing proxy: read it out, then put everything back
+    while True:
+        try:
+            drained.append(links.get_nowait())
+        except queue.Empty:
+            break
+    for item in drained:
+        links.put(item)
+    queued = {link for link, _ in drained}
+    suffix = app.config.html_file_suffix or ".html"
+    for docname in sorted(app.env.found_docs):
+        if docname + suffix not in queued:
+            add_html_link(app, docname, None, {}, None)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("env-before-read-docs", drop_thebe_assets, priority=900)
     app.add_js_file(None, body=SEARCH_SUMMARY_OFF_ON_FILE, priority=201)
     app.connect("html-page-context", fix_citation_roles)
     app.connect("builder-inited", share_html_handlers)
+    app.connect("build-finished", queue_unwritten_pages_for_sitemap, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
