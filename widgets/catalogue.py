@@ -197,21 +197,27 @@ def _span_text(summary: Mapping) -> str:
     return format_date(first) if first == last else f"{format_date(first)} – {format_date(last)}"
 
 
+def licence_names(resource: Mapping, package: Mapping) -> str:
+    """The short licence identifiers of a resource (CC-BY-4.0, ...), the package's when it declares none."""
+    return ", ".join(lic.get("name", "") for lic in resource.get("licenses") or package.get("licenses", []))
+
+
 def catalogue_overview(data=None, package: Mapping | None = None) -> Table:
-    """A table of every resource: name, title, file, rows, as-of range, licence."""
+    """A table of every resource: name (linking to its block), title, rows, as-of range, licence identifier."""
     data = _load(data)
+    package = package if package is not None else package_descriptor()
     rows = []
     for s in _summaries(data, package):
         name = s["name"]
-        rows.append({"name": f'<a href="#data-{_e(name)}"><code>{_e(name)}</code></a>', "title": s["title"],
-                     "path": s["path"], "rows": format_number(s["rows"]), "as_of": _span_text(s),
-                     "licence": s["licence"]})
-    columns = [("name", "Resource"), ("title", "Title"), ("path", "File"), ("rows", "Rows"), ("as_of", "As of"),
-               ("licence", "Licence")]
+        # Non-breaking spaces inside each date, so a narrow column breaks a range only at its dash.
+        rows.append({"name": f'<a href="#data-{_e(name)}"><code>{_e(name)}</code></a>', "plain_name": name,
+                     "title": s["title"], "rows": _size(s), "as_of": _span_text(s).replace(" ", "\u00a0")
+                     .replace("\u00a0–\u00a0", " – "), "licence": licence_names(data.resource(name), package)})
+    columns = [("name", "Resource"), ("title", "Title"), ("rows", "Size"), ("as_of", "As of"), ("licence", "Licence")]
     caption = f"The data package: every resource, as of {format_date(data.as_of)}"
-    shown = pd.DataFrame([{h: (name if k == "name" else r[k]) for k, h in columns}
-                          for name, r in zip(data, rows)], columns=[h for _, h in columns])
-    return Table(caption, render_table(rows, columns, caption, numeric=["rows"], raw=["name"], dates=["as_of"]), shown)
+    shown = pd.DataFrame([{h: r["plain_name" if k == "name" else k] for k, h in columns} for r in rows],
+                         columns=[h for _, h in columns])
+    return Table(caption, render_table(rows, columns, caption, numeric=["rows"], raw=["name"]), shown)
 
 
 def resource_block(summary: Mapping) -> str:
