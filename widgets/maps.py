@@ -28,7 +28,7 @@ from jinja2 import Template
 from pyproj import Geod
 from shapely.geometry import box, mapping, shape
 
-from widgets.tables import figure, format_date, format_number, render_table, source_html
+from widgets.tables import Table, figure, format_date, format_number, render_table, source_html
 
 ATTRIBUTION = "Natural Earth (public domain); GeoNames (CC BY 4.0); corridor and peacekeeping area are schematic"
 # Natural Earth 10m puts Kornidzor 0.4 km inside Azerbaijan: zooming closer than 11 would overstate its precision.
@@ -390,7 +390,8 @@ def _nkao(d: Mapping, target, rows: list[dict]) -> None:
               [f"Boundary as drawn by Natural Earth: {format_number(derived)} km\u00b2.",
                f"Official area: {format_number(official.value)} km\u00b2 {source_html(official.source)}."])
     rows.append(shape_row(nkao, f"boundary of the autonomous oblast; {format_number(derived)} km\u00b2 as drawn "
-                                f"(official {format_number(official.value)} km\u00b2)", "7 Jul 1923 \u2013 26 Nov 1991"))
+                                f"(official {format_number(official.value)} km\u00b2)",
+                          "7 Jul 1923 \u2013 26 Nov 1991"))
 
 
 def _districts(d: Mapping, target, rows: list[dict], view) -> None:
@@ -501,12 +502,7 @@ def shusha_map(*, data: Mapping | None = None, online_tiles: bool = False) -> Bo
                    result.table_html + elevation_table(data=d).html, result.height)
 
 
-@dataclass(frozen=True, eq=False)
-class _Html:
-    html: str
-
-
-def elevation_table(*, data: Mapping | None = None) -> _Html:
+def elevation_table(*, data: Mapping | None = None) -> Table:
     """Elevations along Stepanakert -> Shusha -> Lachin -> Goris, with straight-line distances (from places.csv)."""
     d = _data(data)
     p = d["places"].set_index("place_id", drop=False)
@@ -519,10 +515,11 @@ def elevation_table(*, data: Mapping | None = None) -> _Html:
                 else str(row["elevation_note"]) if _has(row, "elevation_note") else "not known")
         rows.append({"place": row["name_en"], "elev": elev, "km": format_number(round(total, 1)),
                      "source": source_html(row["source"])})
-    return _Html(render_table(rows, [("place", "Place"), ("elev", "Elevation"),
-                                     ("km", "Straight-line km from Stepanakert, leg by leg"), ("source", "Source")],
-                              "Elevation profile: Stepanakert/Khankendi \u2192 Shusha/Shushi \u2192 Lachin/Berdzor "
-                              "\u2192 Goris", numeric=("km",), raw=("source",)))
+    caption = "Elevation profile: Stepanakert/Khankendi \u2192 Shusha/Shushi \u2192 Lachin/Berdzor \u2192 Goris"
+    columns = [("place", "Place"), ("elev", "Elevation"), ("km", "Km from Stepanakert (sum of straight-line legs)"),
+               ("source", "Source")]
+    shown = pd.DataFrame([{"Place": r["place"], "Elevation": r["elev"], "Km": r["km"]} for r in rows])
+    return Table(caption, render_table(rows, columns, caption, numeric=("km",), raw=("source",)), shown)
 
 
 def lachin_corridor_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
@@ -588,5 +585,6 @@ def control_2023_map(*, data: Mapping | None = None, online_tiles: bool = False)
         return finish(m, d, "What happened next: the change of control in September 2023",
                       "After the blockade of the corridor road from December 2022 and Azerbaijan's offensive of "
                       "19\u201320 September 2023, the whole former NKAO came under Azerbaijani control, and an exodus "
-                      "to Armenia followed (figure in the table). Click Stepanakert, Shusha or Kornidzor for dated events.",
+                      "to Armenia followed (figure in the table). Click Stepanakert, Shusha or Kornidzor for dated "
+                      "events.",
                       legend, rows, layer_control=False)
