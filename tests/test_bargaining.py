@@ -123,6 +123,15 @@ def test_frechet_bounds_bracket_the_independent_product():
         sy.branch_probability_bounds("nope")
 
 
+def test_hindsight_keeps_only_the_branches_that_happened():
+    from widgets.scenarios import branch_table
+
+    rows = branch_table(factor="combined")
+    kept = rows[(rows["armenia_leadership"] == "pashinyan_stays") & (rows["un_involvement"] == "none")]
+    assert sy.hindsight_probability() == pytest.approx((kept["p_branch"] / kept["p_branch"].sum()
+                                                        * kept["p_war_given_branch"]).sum())
+
+
 def test_chapter_tables_and_tallies():
     assert "P(renewed war)" in sy.reading_table().html
     branch = sy.scenario_branch_table()

@@ -155,4 +155,12 @@ def verdict_tallies(*, data: Mapping[str, pd.DataFrame] | None = None) -> dict[s
     for verdict in ("right", "partly right", "wrong", "untestable"):
         out[f"ch8_forecasts_{verdict.replace(' ', '_')}"] = str(int((forecasts["verdict"] == verdict).sum()))
     out["ch8_latest_event"] = format_date(events["date"].max())
+    out["ch8_pwar_hindsight"] = pct(hindsight_probability())
     return out
+
+
+def hindsight_probability() -> float:
+    """P(renewed war) of the combined tree once what happened is set as certain: Pashinyan stayed, no UN force came."""
+    known = {"armenia_leadership": {"pashinyan_stays": 1.0, "successor": 0.0},
+             "un_involvement": {"none": 1.0, "un_force": 0.0}}
+    return sc.renewed_war_probability(known, factor="combined")
