@@ -188,8 +188,12 @@ def main(argv: list[str] | None = None) -> int:
 
         html = work / "_build" / "html"
         weights, draws, clicks = browser_timings(html, args.runs)
-        heaviest = max(weights, key=weights.get)
-        add("heaviest page with everything Chromium loads for it", f"{weights[heaviest] / 1e3:.0f} KB ({heaviest})", "< 1 MB")
+        heaviest = max(weights, key=lambda k: weights[k][0])
+        add("heaviest page with everything Chromium loads for it", f"{weights[heaviest][0] / 1e3:.0f} KB ({heaviest})",
+            "< 1 MB")
+        own = max(weights, key=lambda k: weights[k][1])
+        add("heaviest page without the theme's shared _static/ files", f"{weights[own][1] / 1e3:.0f} KB ({own})",
+            "< 600 KB (map pages)")
         add("whole site (_build/html)", f"{tree_bytes(html) / 1e6:.1f} MB", "< 15 MB")
         if (ROOT / "tools" / "offline_zip.py").exists():
             timed([py, "-m", "tools.offline_zip"], work, env)
@@ -202,8 +206,9 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(args.runs):
                 tests.append(timed(["make", "test"], work, env)[0])
             add("make test (after setup)", f"{median(tests):.0f} s", "< 300 s")
-        for page, ms in sorted(draws.items()):
-            add(f"map drawn after load: {page}", f"{ms:.0f} ms", "< 1000 ms")
+        for page, (nav, frame) in sorted(draws.items()):
+            add(f"first map drawn: {page}", f"{nav:.0f} ms after navigation start, {frame:.0f} ms after its frame "
+                "started", "< 1000 ms")
         for label, ms in sorted(clicks.items()):
             add(f"explorer click to result: {label}", f"{ms:.1f} ms", "< 100 ms")
     finally:
@@ -239,8 +244,9 @@ CLICK = """root => {
 }"""
 
 
-def browser_timings(html: Path, runs: int) -> tuple[dict[str, int], dict[str, float], dict[str, float]]:
-    """Per page: bytes loaded; per map page: ms from navigation to the first drawn map; per explorer: click ms."""
+def browser_timings(html: Path, runs: int) -> tuple[dict, dict, dict]:
+    """Per page: (bytes loaded, bytes outside the theme's shared _static/); per map page: ms from navigation and
+    from the map frame's start to the first drawn layer; per explorer: ms from a click to the laid-out result."""
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -262,7 +268,9 @@ def browser_timings(html: Path, runs: int) -> tuple[dict[str, int], dict[str, fl
             page.goto(path.resolve().as_uri(), wait_until="load")
             page.remove_listener("request", listener)
             files = {Path(unquote(urlsplit(u).path)) for u in loaded} | {path.resolve()}
-            weights[name] = sum(f.stat().st_size for f in files if f.is_file())
+            shared = (html / "_static").resolve()
+            weights[name] = (sum(f.stat().st_size for f in files if f.is_file()),
+                             sum(f.stat().st_size for f in files if f.is_file() and not f.is_relative_to(shared)))
             text = path.read_text(encoding="utf-8", errors="replace")
             if "leaflet" in text:
                 samples = []
@@ -270,9 +278,14 @@ def browser_timings(html: Path, runs: int) -> tuple[dict[str, int], dict[str, fl
                     page.goto(path.resolve().as_uri(), wait_until="load")
                     page.wait_for_function("() => [...document.querySelectorAll('iframe')].some(f => "
                                            "f.contentWindow && f.contentWindow.__drawn)", timeout=10000)
-                    samples.append(page.evaluate("""() => Math.min(...[...document.querySelectorAll('iframe')]
-                        .map(f => (f.contentWindow && f.contentWindow.__drawn) || Infinity)) - performance.timeOrigin"""))
-                draws[name] = median(samples)
+                    samples.append(page.evaluate("""() => {
+                        const frames = [...document.querySelectorAll('iframe')].filter(f => f.contentWindow
+                            && f.contentWindow.__drawn);
+                        const first = frames.reduce((a, b) => a.contentWindow.__drawn <= b.contentWindow.__drawn ? a : b);
+                        const drawn = first.contentWindow.__drawn;
+                        return [drawn - performance.timeOrigin, drawn - first.contentWindow.performance.timeOrigin];
+                    }"""))
+                draws[name] = (median([a for a, _ in samples]), median([b for _, b in samples]))
             roots = page.locator("section.xp")
             for i in range(roots.count()):
                 root = roots.nth(i)
