@@ -25,7 +25,12 @@ def _notebook(path: Path, code: str) -> None:
 
 def _reader(name: str) -> str:
     return (f"from widgets import _deps\n_deps.record('../data/{name}')\n"
+            f"_deps.record('../data/package.json', '{name}')\n"
             f"print(open('../data/{name}').read().strip())")
+
+
+def _package(a_title: str, b_title: str) -> str:
+    return json.dumps({"resources": [{"name": "a.csv", "title": a_title}, {"name": "b.csv", "title": b_title}]})
 
 
 @pytest.fixture
@@ -37,6 +42,7 @@ def book(tmp_path: Path) -> Path:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "a.csv").write_text("x\n1\n")
     (tmp_path / "data" / "b.csv").write_text("y\n2\n")
+    (tmp_path / "data" / "package.json").write_text(_package("A", "B"))
     (tmp_path / "chapters").mkdir()
     _notebook(tmp_path / "chapters" / "a.ipynb", _reader("a.csv"))
     _notebook(tmp_path / "chapters" / "b.ipynb", _reader("b.csv"))
@@ -70,6 +76,10 @@ def test_reexecutes_exactly_what_a_change_touches_and_rerun_is_byte_identical(bo
     assert executed(run(book)) == ["chapters/a.ipynb"]
     out = nbformat.read(book / "chapters" / "a.ipynb", as_version=4).cells[1].outputs
     assert "10" in out[0]["text"], "the stored output must be the new one"
+
+    # one resource's schema in a shared descriptor: only the chapter that read that resource
+    (book / "data" / "package.json").write_text(_package("A", "B, retitled"))
+    assert executed(run(book)) == ["chapters/b.ipynb"]
 
     # re-executing unchanged inputs writes the same bytes
     before = (book / "chapters" / "a.ipynb").read_bytes()

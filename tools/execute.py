@@ -34,8 +34,17 @@ def code_hash(nb) -> str:
 
 
 def file_hash(rel: str) -> str:
-    p = ROOT / rel
-    return _sha(p.read_bytes()) if p.is_file() else "missing"
+    """sha256 of a repository file, or of one part of a JSON file (`data/datapackage.json#casualties`: that
+    resource's descriptor, or else that top-level key), so a chapter depends only on the schema it read."""
+    path, _, part = rel.partition("#")
+    p = ROOT / path
+    if not p.is_file():
+        return "missing"
+    if not part:
+        return _sha(p.read_bytes())
+    doc = json.loads(p.read_text(encoding="utf-8"))
+    piece = next((r for r in doc.get("resources", []) if r.get("name") == part), doc.get(part, "missing"))
+    return _sha(json.dumps(piece, sort_keys=True).encode())
 
 
 def stale_reason(path: Path) -> str | None:

@@ -8,11 +8,12 @@ ROOT = Path(__file__).resolve().parent.parent
 _read: set[str] = set()
 
 
-def record(path: str | Path) -> None:
-    """Note that the running notebook read `path` (a file inside the repository)."""
+def record(path: str | Path, part: str | None = None) -> None:
+    """Note that the running notebook read `path` (a file inside the repository), or only `part` of a JSON file:
+    the resource of that name in a data package, or else that top-level key (see tools.execute.file_hash)."""
     p = Path(path).resolve()
     if p.is_relative_to(ROOT):
-        _read.add(p.relative_to(ROOT).as_posix())
+        _read.add(p.relative_to(ROOT).as_posix() + (f"#{part}" if part else ""))
 
 
 def recorded() -> list[str]:

@@ -78,13 +78,15 @@ class BookData(Mapping):
     """The validated package: resource name -> fresh copy of its DataFrame (or GeoJSON dict)."""
 
     def __init__(self, root: Path, descriptor: dict, tables: dict):
-        self._descriptor, self._tables = descriptor, tables
+        self._root, self._descriptor, self._tables = root, descriptor, tables
         self._paths = {r["name"]: root / "data" / r["path"] for r in descriptor["resources"]}
 
     def __getitem__(self, name: str):
         if name not in self._tables:
             raise KeyError(f"no resource {name!r} in {PACKAGE}; it has: {', '.join(self._tables)}")
+        # The table's file and its schema in datapackage.json: a new table elsewhere re-executes no chapter.
         _deps.record(self._paths[name])
+        _deps.record(self._root / PACKAGE, name)
         table = self._tables[name]
         return table.copy(deep=True) if isinstance(table, pd.DataFrame) else copy.deepcopy(table)
 
@@ -100,18 +102,20 @@ class BookData(Mapping):
 
     @property
     def as_of(self) -> dt.date:
+        _deps.record(self._root / PACKAGE, "as_of")
         return dt.date.fromisoformat(self._descriptor["as_of"])
 
     def resource(self, name: str) -> dict:
         """A copy of the resource's descriptor in datapackage.json (title, description, schema, ...)."""
+        _deps.record(self._root / PACKAGE, name)
         return copy.deepcopy(next(r for r in self._descriptor["resources"] if r["name"] == name))
 
 
 def load(root: Path | str | None = None) -> BookData:
     """The whole validated data package under `root` (the repository root by default); raises DataError."""
+    # Validation reads every file, but only what a chapter then accesses shapes its output, so only that is
+    # recorded (on access): a broken package fails loudly in every chapter and in the data tests anyway.
     root = Path(root or _deps.ROOT).resolve()
-    _deps.record(root / PACKAGE)
-    _deps.record(root / BIB)
     raw_package = _read(root, PACKAGE)
     descriptor = _descriptor(_json(PACKAGE, raw_package))
     files = {BIB: _read(root, BIB)}
