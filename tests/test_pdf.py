@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tools.pdf import make_pdf
+from conftest import ROOT
 
 # Every Leaflet map prints its attribution control: the prefix "Leaflet", a separator, then the data sources.
 ATTRIBUTION = re.compile(r"Leaflet \| ")
@@ -37,9 +37,17 @@ def long_vector_paths(pdf, number: int) -> int:
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
+    """The PDF as `make pdf` makes it (`python -m tools.pdf`, in its own process: the tests' browser already runs
+    Playwright here), with the single-page build in a temporary folder; (pdf, maps drawn before printing)."""
+    import sys
+
     out = tmp_path_factory.mktemp("pdf")
-    pdf, maps = make_pdf(out / "book.pdf", path_output=str(out))
-    return pdf, maps
+    proc = subprocess.run([sys.executable, "-m", "tools.pdf", "--path-output", str(out), "--out", str(out / "book.pdf")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, f"python -m tools.pdf failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    maps = re.search(r"(\d+) map\(s\) drawn before printing", proc.stdout)
+    assert maps, f"unexpected output from tools.pdf: {proc.stdout[-500:]}"
+    return out / "book.pdf", int(maps[1])
 
 
 def test_pdf_has_every_map_drawn(printed):
