@@ -33,6 +33,8 @@ def test_map_html_is_deterministic_and_loads_nothing(make):
     for needed in ("L.map(", "L.control.scale", "Natural Earth (public domain); GeoNames (CC BY 4.0)", "keyboard"):
         assert needed in first.document, f"{make.__name__}: {needed!r} missing from the map page"
     assert "<table" in first.html and "<figcaption" in first.html, "a map is followed by its caption and table"
+    assert '<html lang="en">' in first.document and f"<title>{first.title}</title>" in first.document, \
+        "the framed map document needs a language and a title (axe: html-has-lang, document-title)"
 
 
 def test_online_tiles_appear_only_when_asked_for():

@@ -360,6 +360,9 @@ def finish(m, d: Mapping, title: str, caption: str, legend: list, rows: list[dic
         document = re.sub(r"\n\s*\n|\n[ \t]+", "\n", m.get_root().render())
     finally:
         policies["json.dumps_kwargs"] = saved
+    # The framed document is a page of its own to assistive technology: it needs a language and a title.
+    document = document.replace("<html>", '<html lang="en">', 1).replace(
+        "<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
     return BookMap(title, caption, document, frame, table, height)
 
 
