@@ -259,20 +259,20 @@ def browser_timings(html: Path, runs: int) -> tuple[dict, dict, dict]:
         context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:"))
                       else r.abort())
         context.add_init_script(DRAW_PROBE)
-        page = context.new_page()
         for path in sorted(html.rglob("*.html")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if 'http-equiv="refresh"' in text:  # index.html only redirects to the first page
+                continue
             name = path.relative_to(html).as_posix()
             loaded: set[str] = set()
-            listener = lambda r: r.url.startswith("file:") and loaded.add(r.url)
-            page.on("request", listener)
+            page = context.new_page()
+            page.on("request", lambda r: r.url.startswith("file:") and loaded.add(r.url))
             page.goto(path.resolve().as_uri(), wait_until="load")
-            page.remove_listener("request", listener)
             files = {Path(unquote(urlsplit(u).path)) for u in loaded} | {path.resolve()}
             shared = (html / "_static").resolve()
             weights[name] = (sum(f.stat().st_size for f in files if f.is_file()),
                              sum(f.stat().st_size for f in files if f.is_file() and not f.is_relative_to(shared)))
-            text = path.read_text(encoding="utf-8", errors="replace")
-            if "leaflet" in text:
+            if 'class="cf-map"' in text:  # the marker widgets.maps puts on every map
                 samples = []
                 for _ in range(runs):
                     page.goto(path.resolve().as_uri(), wait_until="load")
@@ -291,6 +291,7 @@ def browser_timings(html: Path, runs: int) -> tuple[dict, dict, dict]:
                 root = roots.nth(i)
                 label = f"{name}#{root.get_attribute('id')}"
                 clicks[label] = median([root.evaluate(CLICK) for _ in range(max(5, runs))])
+            page.close()
         browser.close()
     return weights, draws, clicks
 
