@@ -261,7 +261,7 @@ def browser_timings(html: Path, runs: int) -> tuple[dict, dict, dict]:
         context.add_init_script(DRAW_PROBE)
         for path in sorted(html.rglob("*.html")):
             text = path.read_text(encoding="utf-8", errors="replace")
-            if 'http-equiv="refresh"' in text:  # index.html only redirects to the first page
+            if 'http-equiv="refresh"' in text.lower():  # index.html only redirects to the first page
                 continue
             name = path.relative_to(html).as_posix()
             loaded: set[str] = set()
