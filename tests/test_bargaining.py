@@ -113,6 +113,13 @@ def test_readings_move_the_probability_and_default_matches_the_model():
         sy.reading_probability("nope")
 
 
+def test_scenario_numbers_state_probability_matches_the_model():
+    from widgets.scenarios import checked_state_probabilities, scenario_model
+
+    stays = checked_state_probabilities(scenario_model(), None)["armenia_leadership"]["pashinyan_stays"]
+    assert sy.scenario_numbers()["ch5_stays_prob"] == sy.pct(stays, 0)
+
+
 def test_frechet_bounds_bracket_the_independent_product():
     b = sy.branch_probability_bounds()
     assert b["low"] <= b["independent"] <= b["high"]

@@ -253,8 +253,10 @@ _CSS = """
 .xp fieldset{border:1px solid rgba(128,128,128,.35);border-radius:.3rem;margin:0 0 .6rem;padding:.4rem .8rem}
 .xp legend{font-weight:600;font-size:1em;padding:0 .3rem;margin:0;width:auto;float:none}
 .xp input{accent-color:#2563eb}
-/* pydata-sphinx-theme shows HTML outputs on a light panel even in dark mode: keep native controls light there. */
-html[data-theme=dark] .bd-content .xp{color-scheme:light}
+/* pydata-sphinx-theme puts HTML outputs on a light panel in dark mode (only outputs holding a table.dataframe follow
+   the theme): lift the panel under an explorer so it follows the reader's colour mode, as the book's tables do. */
+html[data-theme=dark] .bd-content div.cell_output div.text_html:has(>section.xp){background:transparent;color:inherit;padding:0}
+html[data-theme=dark] .bd-content .xp{color-scheme:dark}
 .xp label{display:inline-block;margin:.15rem 1rem .15rem 0;cursor:pointer}
 .xp input[type=number]{width:5.5em;color:inherit;background:transparent;border:1px solid rgba(128,128,128,.6);border-radius:.2rem;padding:.05rem .25rem}
 .xp input:focus-visible{outline:2px solid #3b82f6;outline-offset:2px}

@@ -116,6 +116,7 @@ def scenario_numbers() -> dict[str, str]:
     out |= {f"ch5_high_{k}": pct(v) for k, v in bounds.items()}
     states = sc.checked_state_probabilities(model, None)
     out["ch5_p_successor"] = pct(states["armenia_leadership"]["successor"], 0)
+    out["ch5_stays_prob"] = pct(states["armenia_leadership"]["pashinyan_stays"], 0)
     out["ch5_p_succeeds"] = pct(states["sapsan_syria"]["succeeds"], 0)
     out["ch5_p_no_un"] = pct(states["un_involvement"]["none"], 0)
     return out
