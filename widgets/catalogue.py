@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from widgets import _deps
-from widgets.tables import CSS, Table, _e, _missing, format_date, format_number, render_table, source_html, source_keys
+from widgets.tables import CSS, Table, escape, is_missing, format_date, format_number, render_table, source_html, source_keys
 
 # Extra rules for the page's resource blocks; like widgets.tables.CSS, no colours, so both colour modes read well.
 CATALOGUE_CSS = (
@@ -78,7 +78,7 @@ def cited_keys(table) -> list[str]:
     if isinstance(table, dict):
         cells = [f["properties"].get("source", "") for f in table["features"]]
     else:
-        cells = [v for c in table.columns if _is_source_column(c) for v in table[c] if not _missing(v)]
+        cells = [v for c in table.columns if _is_source_column(c) for v in table[c] if not is_missing(v)]
     return sorted({k for cell in cells for k in source_keys(cell)})
 
 
@@ -210,7 +210,7 @@ def catalogue_overview(data=None, package: Mapping | None = None) -> Table:
     for s in _summaries(data, package):
         name = s["name"]
         # Non-breaking spaces inside each date, so a narrow column breaks a range only at its dash.
-        rows.append({"name": f'<a href="#data-{_e(name)}"><code>{_e(name)}</code></a>', "plain_name": name,
+        rows.append({"name": f'<a href="#data-{escape(name)}"><code>{escape(name)}</code></a>', "plain_name": name,
                      "title": s["title"], "rows": _size(s), "as_of": _span_text(s).replace(" ", "\u00a0")
                      .replace("\u00a0–\u00a0", " – "), "licence": licence_names(data.resource(name), package)})
     columns = [("name", "Resource"), ("title", "Title"), ("rows", "Size"), ("as_of", "As of"), ("licence", "Licence")]
@@ -223,14 +223,14 @@ def catalogue_overview(data=None, package: Mapping | None = None) -> Table:
 def resource_block(summary: Mapping) -> str:
     """One resource as HTML: heading, description, facts, then a table of its columns."""
     name = summary["name"]
-    sources = "".join(f"<li>{_e(s)}</li>" for s in summary["sources"])
+    sources = "".join(f"<li>{escape(s)}</li>" for s in summary["sources"])
     cited = source_html(";".join(summary["cited"])) if summary["cited"] else "none (no source column)"
     unit = _unit(summary)
-    key = ", ".join(f"<code>{_e(k)}</code>" for k in summary["primary_key"]) or "none declared"
-    facts = [("File", f'<code>{_e(summary["path"])}</code> ({_e(summary["format"])})'),
+    key = ", ".join(f"<code>{escape(k)}</code>" for k in summary["primary_key"]) or "none declared"
+    facts = [("File", f'<code>{escape(summary["path"])}</code> ({escape(summary["format"])})'),
              ("Size", _size(summary)),
-             ("As of", _e(_span_text(summary))),
-             ("Licence", _e(summary["licence"])),
+             ("As of", escape(_span_text(summary))),
+             ("Licence", escape(summary["licence"])),
              ("Sources", f"<ul>{sources}</ul>"),
              (f'Cited by its {unit} ({len(summary["cited"])})', cited),
              ("Primary key", key)]
@@ -238,8 +238,8 @@ def resource_block(summary: Mapping) -> str:
     columns = render_table(summary["columns"], [("name", "Column"), ("type", "Type"), ("rules", "Rules"),
                                                 ("description", "Description")],
                            f'Columns of {summary["name"]}').removeprefix(CSS)
-    return (f'<div class="cf-resource"><h3 id="data-{_e(name)}">{_e(summary["title"])} '
-            f'(<code>{_e(name)}</code>)</h3><p>{_e(summary["description"])}</p><dl>{facts_html}</dl>{columns}</div>')
+    return (f'<div class="cf-resource"><h3 id="data-{escape(name)}">{escape(summary["title"])} '
+            f'(<code>{escape(name)}</code>)</h3><p>{escape(summary["description"])}</p><dl>{facts_html}</dl>{columns}</div>')
 
 
 def catalogue(data=None, package: Mapping | None = None) -> Catalogue:

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from widgets.tables import (Table, _confidence, _data, _missing, _need, _table, format_date, format_number,
+from widgets.tables import (Table, confidence_label, book_data, is_missing, require_columns, table_of, format_date, format_number,
                             source_html, timeline_table)
 
 # economy.csv mixes three kinds of figure; the id prefix says which, so a new row needs no extra column.
@@ -27,15 +27,15 @@ def economy_group(figure_id: str) -> str:
 
 
 def _period(start, end) -> str:
-    if _missing(start) or _missing(end) or pd.Timestamp(start) == pd.Timestamp(end):
-        return format_date(start if not _missing(start) else end)
+    if is_missing(start) or is_missing(end) or pd.Timestamp(start) == pd.Timestamp(end):
+        return format_date(start if not is_missing(start) else end)
     return f"{format_date(start)} – {format_date(end)}"
 
 
 def economy_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """Oil prices and Azerbaijan's economy in 2019–2020, grouped by kind, each figure with its period, reporter and source."""
-    frame = _data(data)["economy"]
-    _need(frame, "economy", ["figure_id", "label", "value", "unit", "period_start", "period_end", "reporting_party",
+    frame = book_data(data)["economy"]
+    require_columns(frame, "economy", ["figure_id", "label", "value", "unit", "period_start", "period_end", "reporting_party",
                              "as_of", "source"])
     order = {heading: i for i, (_, heading) in enumerate(ECONOMY_GROUPS)}
     frame = frame.assign(_group=frame["figure_id"].map(economy_group))
@@ -43,35 +43,35 @@ def economy_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
                                                                         kind="stable")
     rows = [{"_group": r["_group"], "label": r["label"], "value": f"{format_number(r['value'])} {r['unit']}",
              "period": _period(r["period_start"], r["period_end"]), "party": r["reporting_party"],
-             "as_of": format_date(r["as_of"]), "source": source_html(r["source"]), "confidence": _confidence(r)}
+             "as_of": format_date(r["as_of"]), "source": source_html(r["source"]), "confidence": confidence_label(r)}
             for r in frame.to_dict("records")]
     columns = [("label", "Figure"), ("value", "Value"), ("period", "Period"), ("party", "Reported by"),
                ("as_of", "As of"), ("source", "Source"), ("confidence", "Confidence")]
     caption = "The 2020 oil-price collapse and Azerbaijan's economy: every figure with its period, reporter and source"
-    return _table(pd.DataFrame(rows), columns, caption, numeric=("value",), raw=("source",), group_by="_group")
+    return table_of(pd.DataFrame(rows), columns, caption, numeric=("value",), raw=("source",), group_by="_group")
 
 
 def drone_claims_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """The belligerents' claims about drones and destroyed equipment, grouped by side, each attributed and dated."""
-    frame = _data(data)["military_claims"]
-    _need(frame, "military_claims", ["figure_id", "reporting_party", "side", "claim_date", "claim", "value", "unit",
+    frame = book_data(data)["military_claims"]
+    require_columns(frame, "military_claims", ["figure_id", "reporting_party", "side", "claim_date", "claim", "value", "unit",
                                      "source"])
     frame = frame.assign(_order=frame["side"].map(list(SIDES).index))
     frame = frame.sort_values(["_order", "claim_date", "figure_id"], kind="stable")
     rows = [{"_group": SIDES[r["side"]], "claim": r["claim"],
-             "value": "not given" if _missing(r["value"]) else f"{format_number(r['value'])} {r['unit']}",
+             "value": "not given" if is_missing(r["value"]) else f"{format_number(r['value'])} {r['unit']}",
              "party": r["reporting_party"], "date": format_date(r["claim_date"]), "source": source_html(r["source"]),
-             "confidence": _confidence(r)} for r in frame.to_dict("records")]
+             "confidence": confidence_label(r)} for r in frame.to_dict("records")]
     columns = [("claim", "What was claimed (paraphrased)"), ("value", "Claimed quantity"), ("party", "Claimed by"),
                ("date", "Date"), ("source", "Source"), ("confidence", "Confidence in the report")]
     caption = "Claims about drones and destroyed equipment in the 2020 war: belligerents' claims, not established facts"
-    return _table(pd.DataFrame(rows), columns, caption, numeric=("value",), raw=("source",), group_by="_group")
+    return table_of(pd.DataFrame(rows), columns, caption, numeric=("value",), raw=("source",), group_by="_group")
 
 
 def election_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """The forces that won seats in Armenia's snap election of 20 June 2021: votes, share, seats and source."""
-    frame = _data(data)["armenia_election_2021"]
-    _need(frame, "armenia_election_2021", ["party", "leader", "votes", "vote_share_pct", "seats", "source"])
+    frame = book_data(data)["armenia_election_2021"]
+    require_columns(frame, "armenia_election_2021", ["party", "leader", "votes", "vote_share_pct", "seats", "source"])
     frame = frame.sort_values(["seats", "party"], ascending=[False, True], kind="stable")
     rows = [{"party": r["party"], "leader": r["leader"], "votes": format_number(r["votes"]),
              "share": f"{format_number(r['vote_share_pct'])}%", "seats": format_number(r["seats"]),
@@ -79,7 +79,7 @@ def election_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     columns = [("party", "Party or alliance"), ("leader", "Led by"), ("votes", "Votes"), ("share", "Share of the vote"),
                ("seats", "Seats"), ("source", "Sources")]
     caption = "Armenia's snap parliamentary election of 20 June 2021: the forces that won seats (final results)"
-    return _table(pd.DataFrame(rows), columns, caption, numeric=("votes", "share", "seats"), raw=("source",))
+    return table_of(pd.DataFrame(rows), columns, caption, numeric=("votes", "share", "seats"), raw=("source",))
 
 
 def figure_comparison_table(pairs, caption: str, headings: tuple[str, str] = ("The 2020 essay", "The sources"), *,
@@ -89,8 +89,8 @@ def figure_comparison_table(pairs, caption: str, headings: tuple[str, str] = ("T
     Reads `table` (figures.csv by default; any table with figure_id, label, value, unit, reporting_party, as_of and
     source columns). The row is named after the second figure's label, the one being checked against.
     """
-    frame = _data(data)[table]
-    _need(frame, table, ["figure_id", "label", "value", "unit", "reporting_party", "as_of", "source"])
+    frame = book_data(data)[table]
+    require_columns(frame, table, ["figure_id", "label", "value", "unit", "reporting_party", "as_of", "source"])
     frame = frame.set_index("figure_id")
     rows = []
     for pair in pairs:
@@ -109,14 +109,14 @@ def figure_comparison_table(pairs, caption: str, headings: tuple[str, str] = ("T
     columns = [("topic", "What"), ("first", headings[0]), ("first_by", f"{headings[0]}: reported by, as of"),
                ("first_source", f"{headings[0]}: source"), ("second", headings[1]),
                ("second_by", f"{headings[1]}: reported by, as of"), ("second_source", f"{headings[1]}: source")]
-    return _table(pd.DataFrame(rows), columns, caption, numeric=("first", "second"),
+    return table_of(pd.DataFrame(rows), columns, caption, numeric=("first", "second"),
                   raw=("first_source", "second_source"))
 
 
 def armenia_crisis_timeline(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """Armenia's political crisis, Nov 2020 – Jun 2021: Armenian politics and election events of events.csv together
     with the crisis events only armenia_politics.csv lists; an event listed in both files is an error."""
-    d = _data(data)
+    d = book_data(data)
     events, extra = d["events"], d["armenia_politics"]
     both = sorted(set(events["event_id"]) & set(extra["event_id"]))
     if both:

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from widgets.scenarios import explorer_html, next_uid
-from widgets.tables import Table, _table, source_html
+from widgets.tables import Table, table_of, source_html
 
 # A probability of exactly 0 or 1 that turns out wrong would cost an infinite log score and swamp every other
 # forecast; clipping to [CLIP, 1 - CLIP] caps one confident miss at -ln(CLIP) (about 6.9 nats), which still dwarfs
@@ -268,7 +268,7 @@ def verdict_table(forecasts: pd.DataFrame) -> Table:
     columns = [("claim", "The essay says (factor · kind · mechanism)"), ("happened", "What happened"),
                ("why", "Verdict and sources")]
     caption = "The essay's forecasts and causal claims against the record, 2020-2026"
-    return _table(pd.DataFrame(rows), columns, caption, raw=("claim", "why"), group_by="_group")
+    return table_of(pd.DataFrame(rows), columns, caption, raw=("claim", "why"), group_by="_group")
 
 
 def likelihood_table(forecasts: pd.DataFrame) -> Table:
@@ -284,7 +284,7 @@ def likelihood_table(forecasts: pd.DataFrame) -> Table:
     columns = [("phrase", "The essay's words"), ("term", "Read as (ICD 203)"), ("range", "ICD 203 range"),
                ("point", "Probability scored"), ("used", "Forecasts")]
     caption = "From words to numbers: the essay's likelihood words on the ICD 203 scale"
-    return _table(pd.DataFrame(rows), columns, caption, numeric=("range", "point"))
+    return table_of(pd.DataFrame(rows), columns, caption, numeric=("range", "point"))
 
 
 def essay_score_table(forecasts: pd.DataFrame) -> Table:
@@ -295,7 +295,7 @@ def essay_score_table(forecasts: pd.DataFrame) -> Table:
     columns = [("forecast", "Forecast (event scored)"), ("words", "The essay's words"), ("p", "Probability"),
                ("happened", "Happened"), ("brier", "Brier"), ("log", "Log")]
     caption = f"The essay's scored forecasts (lower scores are better; log scores clip p to [{CLIP}, {1 - CLIP}])"
-    return _table(pd.DataFrame(rows), columns, caption, numeric=("p", "brier", "log"))
+    return table_of(pd.DataFrame(rows), columns, caption, numeric=("p", "brier", "log"))
 
 
 def chapter_numbers(forecasts: pd.DataFrame) -> dict[str, str]:

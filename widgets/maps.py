@@ -200,7 +200,7 @@ class BookMap:
 
 # ---------------------------------------------------------------- layers
 
-def _data(data: Mapping | None) -> Mapping:
+def book_data(data: Mapping | None) -> Mapping:
     if data is not None:
         return data
     from widgets.data import load
@@ -335,7 +335,7 @@ def legend_html(entries: list[tuple[str, str, bool]]) -> str:
     return "".join(out)
 
 
-def _table(title: str, rows: list[dict]) -> tuple[pd.DataFrame, str]:
+def table_of(title: str, rows: list[dict]) -> tuple[pd.DataFrame, str]:
     columns = [("shown", "Shown"), ("what", "What it is"), ("when", "Dates"), ("source_html", "Source"),
                ("approximate", "Schematic or approximate")]
     shaped = [{**r, "source_html": source_html(r["source"]) if r["source"] else ""} for r in rows]
@@ -350,7 +350,7 @@ def finish(m, d: Mapping, title: str, caption: str, legend: list, rows: list[dic
     MapChrome(legend_html(legend), title, "bottomleft" if layer_control or m.online_tiles else "topright").add_to(m)
     if layer_control or m.online_tiles:
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    frame, table = _table(title, rows)
+    frame, table = table_of(title, rows)
     # folium's templates indent heavily and its JSON has spaces after , and : -- dropping both saves ~15% of a
     # map's own bytes and changes no JS, JSON or HTML.
     policies = folium.features.GeoJson._template.environment.policies
@@ -444,7 +444,7 @@ def _peacekeeping(d: Mapping, target, rows: list[dict], view) -> None:
 def overview_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """The region before and after 10 Nov 2020: the 1994 line of contact, or the handed-over districts, the
     peacekeeping area and the corridor (radio buttons), with the former NKAO and the main towns."""
-    d = _data(data)
+    d = book_data(data)
     view = (43.6, 38.4, 49.6, 41.4)
     with stable_ids():
         # Small scale (zoom 8-9): lines thinned to ~1 km (two to four pixels) keep this page light.
@@ -480,7 +480,7 @@ def overview_map(*, data: Mapping | None = None, online_tiles: bool = False) -> 
 def shusha_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """Shusha/Shushi on its heights above Stepanakert/Khankendi, the corridor road below it, elevations and the
     dates of its capture; followed by an elevation table Stepanakert -> Shusha -> Lachin -> Goris."""
-    d = _data(data)
+    d = book_data(data)
     view = (46.2, 39.45, 47.05, 39.95)
     with stable_ids():
         m = base_map(view, (39.72, 46.64), 11, online_tiles=online_tiles)
@@ -507,7 +507,7 @@ def shusha_map(*, data: Mapping | None = None, online_tiles: bool = False) -> Bo
 
 def elevation_table(*, data: Mapping | None = None) -> Table:
     """Elevations along Stepanakert -> Shusha -> Lachin -> Goris, with straight-line distances (from places.csv)."""
-    d = _data(data)
+    d = book_data(data)
     p = d["places"].set_index("place_id", drop=False)
     order, rows, total = ["stepanakert", "shusha", "lachin", "goris"], [], 0.0
     for i, pid in enumerate(order):
@@ -528,7 +528,7 @@ def elevation_table(*, data: Mapping | None = None) -> Table:
 def lachin_corridor_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """The Lachin corridor of 2020, its August 2022 rerouting, the peacekeeping area, the Lachin and Kalbajar
     handovers, and Goris and Kornidzor on the Armenian side."""
-    d = _data(data)
+    d = book_data(data)
     view = (45.9, 39.35, 47.0, 40.15)
     with stable_ids():
         m = base_map(view, (39.7, 46.5), 10, online_tiles=online_tiles)
@@ -557,7 +557,7 @@ def lachin_corridor_map(*, data: Mapping | None = None, online_tiles: bool = Fal
 def control_2023_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """The change of control of 19-20 Sep 2023: the area held by the Karabakh Armenian authorities until then, the
     corridor road of 2022, the blockade and the checkpoint, and the exodus figure."""
-    d = _data(data)
+    d = book_data(data)
     view = (45.0, 38.9, 48.4, 40.8)
     with stable_ids():
         m = base_map(view, (39.85, 46.6), 9, online_tiles=online_tiles)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from widgets import scenarios as sc
-from widgets.tables import Table, _data, _table, format_date, format_number, source_html
+from widgets.tables import Table, book_data, table_of, format_date, format_number, source_html
 
 # Two other readings of the essay's words, to show how far P(renewed war) moves. Each changes only what `why` says;
 # everything else keeps the book's default reading (scenario_states.csv and scenario_branches.csv).
@@ -55,7 +55,7 @@ def reading_table() -> Table:
              "what": "Probabilities from data/scenario_states.csv and scenario_branches.csv.",
              "p": pct(reading_probability("default"))}]
     rows += [{"reading": r["label"], "what": r["why"], "p": pct(reading_probability(n))} for n, r in READINGS.items()]
-    return _table(pd.DataFrame(rows), [("reading", "Reading"), ("what", "What changes"), ("p", "P(renewed war)")],
+    return table_of(pd.DataFrame(rows), [("reading", "Reading"), ("what", "What changes"), ("p", "P(renewed war)")],
                   "What different readings of the essay imply for the chance of renewed war (computed by the model)",
                   numeric=("p",))
 
@@ -73,7 +73,7 @@ def scenario_branch_table(probs: Mapping | None = None, p_war: Mapping | None = 
     columns = [("branch", "Branch (Armenia · Sapsan-Convoy · UN)"), ("p_branch", "P(branch)"),
                ("p_war", "P(war | branch)"), ("contribution", "Contribution"), ("share", "Share of P(war)"),
                ("verdict", "Essay's verdict"), ("observed", "What happened")]
-    return _table(pd.DataFrame(shown), columns,
+    return table_of(pd.DataFrame(shown), columns,
                   "The essay's combined scenario tree, branch by branch (the book's reading; largest contribution first)",
                   numeric=("p_branch", "p_war", "contribution", "share"))
 
@@ -124,7 +124,7 @@ def scenario_numbers() -> dict[str, str]:
 
 def studies_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """The research findings on peacekeeping the book cites: study, finding, figure, who reports it, verification."""
-    frame = _data(data)["peacekeeping_studies"]
+    frame = book_data(data)["peacekeeping_studies"]
     rows = []
     for r in frame.to_dict("records"):
         figure = ""
@@ -141,14 +141,14 @@ def studies_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
                      "check": f"{r['verification']}: {r['note']}"})
     columns = [("study", "Study"), ("finding", "Finding"), ("figure", "Figure"), ("reported", "Reported in"),
                ("check", "Verification")]
-    return _table(pd.DataFrame(rows), columns, "What the research on peacekeeping finds, and how the book checked it",
+    return table_of(pd.DataFrame(rows), columns, "What the research on peacekeeping finds, and how the book checked it",
                   raw=("study", "reported"))
 
 
 def verdict_tallies(*, data: Mapping[str, pd.DataFrame] | None = None) -> dict[str, str]:
     """Counts the conclusion cites (names prefixed `ch8_`): the essay's factual claims by verdict (claims.csv), its
     forecasts and causal claims by verdict (forecasts.csv), and the dates the record runs to (events.csv)."""
-    d = _data(data)
+    d = book_data(data)
     claims, forecasts, events = d["claims"], d["forecasts"], d["events"]
     out = {"ch8_n_claims": str(len(claims)), "ch8_n_forecasts": str(len(forecasts))}
     for verdict in ("supported", "partly_supported", "wrong", "unsupported"):

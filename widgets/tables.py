@@ -76,22 +76,23 @@ def format_number(value) -> str:
 
 def format_range(value=None, low=None, high=None) -> str:
     """A figure or a range ('300–400'); the value wins when both are given."""
-    if not _missing(value):
+    if not is_missing(value):
         return format_number(value)
-    if not _missing(low) and not _missing(high):
+    if not is_missing(low) and not is_missing(high):
         return f"{format_number(low)}–{format_number(high)}"
-    return format_number(low if not _missing(low) else high)
+    return format_number(low if not is_missing(low) else high)
 
 
 def format_date(value) -> str:
     """A date as the book writes it: '30 Jun 2021' (empty for a missing date)."""
-    if _missing(value):
+    if is_missing(value):
         return ""
     ts = pd.Timestamp(value)
     return f"{ts.day} {ts:%b %Y}"
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
+    """True for None, pandas NA/NaT and float NaN: an empty cell of a data table."""
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
@@ -136,7 +137,7 @@ def source_html(source: str, bibliography: Mapping[str, Mapping[str, str]] | Non
     parts = []
     for key in source_keys(source):
         title = (bib.get(key) or {}).get("title", "") if key != ESSAY_KEY else "The 2020 essay"
-        parts.append(f'<cite data-key="{_e(key)}" title="{_e(title)}">[{_e(source_label(key, bib))}]</cite>')
+        parts.append(f'<cite data-key="{escape(key)}" title="{escape(title)}">[{escape(source_label(key, bib))}]</cite>')
     return " ".join(parts)
 
 
@@ -145,7 +146,7 @@ def attribution(reporting_party: str, as_of, source: str,
     """'according to X, as of 30 Jun 2021 [Label]' in Markdown with {cite} roles, for glued prose."""
     cites = cite_role(source)
     who = "the 2020 essay" if ESSAY_KEY in source_keys(source) else reporting_party
-    when = f", as of {format_date(as_of)}" if not _missing(as_of) else ""
+    when = f", as of {format_date(as_of)}" if not is_missing(as_of) else ""
     return f"according to {who}{when} {cites}".rstrip()
 
 
@@ -160,11 +161,12 @@ def is_essay(row: Mapping) -> bool:
 
 
 def _text(value) -> str:
-    return "" if _missing(value) else str(value)
+    return "" if is_missing(value) else str(value)
 
 
-def _e(text) -> str:
-    return html.escape("" if _missing(text) else str(text), quote=True)
+def escape(text) -> str:
+    """HTML-escaped text of a cell (empty for a missing value)."""
+    return html.escape("" if is_missing(text) else str(text), quote=True)
 
 
 # ---------------------------------------------------------------- the renderer
@@ -178,7 +180,7 @@ def render_table(rows: Sequence[Mapping], columns: Sequence[tuple[str, str]], ca
     escaped. Columns in `numeric` are right-aligned, in `dates` kept on one line. A row with `_essay` true is marked
     with a visible badge, not only by style.
     """
-    head = "".join(f'<th scope="col">{_e(h)}</th>' for _, h in columns)
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for _, h in columns)
     body, current = [], object()
     for row in rows:
         if group_by is not None and row[group_by] != current:
@@ -187,7 +189,7 @@ def render_table(rows: Sequence[Mapping], columns: Sequence[tuple[str, str]], ca
         cells = []
         for i, (key, _) in enumerate(columns):
             value = row.get(key, "")
-            text = str(value) if key in raw else _e(value)
+            text = str(value) if key in raw else escape(value)
             if i == 0 and row.get("_essay"):
                 text += ' <span class="cf-badge">2020 essay</span>'
             cls = ' class="cf-num"' if key in numeric else ' class="cf-date"' if key in dates else ""
@@ -196,12 +198,13 @@ def render_table(rows: Sequence[Mapping], columns: Sequence[tuple[str, str]], ca
         body.append(f"<tr{marker}>{''.join(cells)}</tr>")
     foot = f'<p class="cf-note">{note}</p>' if note else ""
     # A wide table scrolls inside its wrapper, so the wrapper is a labelled, focusable region (keyboard scrolling).
-    return (f'{CSS}<div class="cf-table-wrap" role="region" tabindex="0" aria-label="{_e(caption)}">'
-            f'<table class="cf-table dataframe"><caption>{_e(caption)}</caption>'
+    return (f'{CSS}<div class="cf-table-wrap" role="region" tabindex="0" aria-label="{escape(caption)}">'
+            f'<table class="cf-table dataframe"><caption>{escape(caption)}</caption>'
             f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{foot}</div>')
 
 
-def _table(frame: pd.DataFrame, columns, caption, **kw) -> Table:
+def table_of(frame: pd.DataFrame, columns, caption, **kw) -> Table:
+    """A `Table` of `frame` showing `columns` ((key, header) pairs) under `caption`; shared by every table module."""
     rows = frame.to_dict("records")
     shown = pd.DataFrame([{h: _plain(r.get(k, "")) for k, h in columns} for r in rows], columns=[h for _, h in columns])
     return Table(caption, render_table(rows, columns, caption, **kw), shown)
@@ -211,7 +214,8 @@ def _plain(value) -> str:
     return re.sub(r"<[^>]+>", "", re.sub(r"<br>", " ", str(value)))
 
 
-def _data(data: Mapping[str, pd.DataFrame] | None) -> Mapping[str, pd.DataFrame]:
+def book_data(data: Mapping[str, pd.DataFrame] | None) -> Mapping[str, pd.DataFrame]:
+    """`data` if given (tests pass small frames), else the validated package from `widgets.data.load()`."""
     if data is not None:
         return data
     from widgets.data import load
@@ -219,7 +223,8 @@ def _data(data: Mapping[str, pd.DataFrame] | None) -> Mapping[str, pd.DataFrame]
     return load()
 
 
-def _need(frame: pd.DataFrame, table: str, columns: Sequence[str]) -> None:
+def require_columns(frame: pd.DataFrame, table: str, columns: Sequence[str]) -> None:
+    """Raise a clear ValueError naming data/<table>.csv if `frame` lacks any of `columns`."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"data/{table}.csv: widgets.tables needs column(s) {', '.join(missing)}, "
@@ -242,7 +247,7 @@ def casualty_figure(row: Mapping) -> str:
     """A casualty row's figure as reported: '2,906', 'more than 100', '300–400'."""
     text = format_range(row.get("value"), row.get("low"), row.get("high"))
     qualifier = row.get("qualifier")
-    return f"{QUALIFIERS[qualifier]} {text}" if not _missing(qualifier) and qualifier else text
+    return f"{QUALIFIERS[qualifier]} {text}" if not is_missing(qualifier) and qualifier else text
 
 
 def _select(frame: pd.DataFrame, column: str, wanted) -> pd.DataFrame:
@@ -258,8 +263,8 @@ def casualty_table(conflict: str = "2020-war", side=None, category=None, measure
 
     `side`, `category` and `measure` take one value or a list; `latest` keeps only each party's latest figure.
     """
-    frame = _data(data)["casualties"]
-    _need(frame, "casualties", ["conflict", "side", "category", "measure", "value", "low", "high", "reporting_party",
+    frame = book_data(data)["casualties"]
+    require_columns(frame, "casualties", ["conflict", "side", "category", "measure", "value", "low", "high", "reporting_party",
                                 "claim_type", "period_start", "period_end", "as_of", "source"])
     frame = _select(frame, "conflict", conflict)
     # A row that starts later than the rest of its conflict counts one episode (a strike on one town), not the war.
@@ -282,11 +287,11 @@ def casualty_table(conflict: str = "2020-war", side=None, category=None, measure
         for r in group.to_dict("records"):
             rows.append({
                 "_group": header, "_essay": is_essay(r), "figure": casualty_figure(r),
-                "party": _e("2020 essay" if is_essay(r) else r["reporting_party"]) + "<br><small>" + _e(
+                "party": escape("2020 essay" if is_essay(r) else r["reporting_party"]) + "<br><small>" + escape(
                     CLAIM_LABELS.get(r["claim_type"], r["claim_type"]) + (
                         f"; one episode only ({_period(r['period_start'], r['period_end'])})" if r["_partial"] else ""))
                 + "</small>",
-                "as_of": format_date(r["as_of"]), "source": source_html(r["source"]), "confidence": _confidence(r),
+                "as_of": format_date(r["as_of"]), "source": source_html(r["source"]), "confidence": confidence_label(r),
             })
     columns = [("figure", "Figure"), ("party", "Reported by (kind of figure)"), ("as_of", "As of"),
                ("source", "Source"), ("confidence", "Confidence")]
@@ -295,7 +300,7 @@ def casualty_table(conflict: str = "2020-war", side=None, category=None, measure
     caption = (f"Casualties ({conflict}{': ' + scope if scope else ''}): "
                + ("the latest figure of each reporting party" if latest else "every figure")
                + ", with who reported it, when, and the source")
-    return _table(pd.DataFrame(rows), columns, caption, numeric=("figure",), raw=("source", "party"),
+    return table_of(pd.DataFrame(rows), columns, caption, numeric=("figure",), raw=("source", "party"),
                   group_by="_group", dates=("as_of",))
 
 
@@ -316,26 +321,27 @@ def _group_header(side: str, category: str, measure: str, group: pd.DataFrame) -
     span = f"all {format_number(lo)}" if lo == hi else f"from {format_number(lo)} to {format_number(hi)}"
     title = f"{SIDE_LABELS.get(side, side)} — {category} — {measure.replace('_', ' ')}"
     counts = f"{len(group)} figure{'s' * (len(group) != 1)} from {parties} reporting part{'ies' if parties != 1 else 'y'}"
-    return (f'{_e(title)} <span class="cf-badge">{verdict}</span><br>'
-            f"<small>{_e(counts)}: {_e(span)}</small>")
+    return (f'{escape(title)} <span class="cf-badge">{verdict}</span><br>'
+            f"<small>{escape(counts)}: {escape(span)}</small>")
 
 
 def _period(start, end) -> str:
     """'28 Oct 2020', or '4 Oct 2020 – 17 Oct 2020' for a period of several days."""
-    if _missing(start) or _missing(end) or pd.Timestamp(start) == pd.Timestamp(end):
-        return format_date(start if not _missing(start) else end)
+    if is_missing(start) or is_missing(end) or pd.Timestamp(start) == pd.Timestamp(end):
+        return format_date(start if not is_missing(start) else end)
     return f"{format_date(start)} – {format_date(end)}"
 
 
 def _bounds(row: Mapping) -> tuple[float, float]:
     """A row's figure as (low, high): (value, value) for a single figure."""
-    if not _missing(row.get("value")):
+    if not is_missing(row.get("value")):
         return float(row["value"]), float(row["value"])
     return float(row["low"]), float(row["high"])
 
 
-def _confidence(row: Mapping) -> str:
-    parts = [str(row[k]) for k in ("confidence", "verification") if k in row and not _missing(row[k])]
+def confidence_label(row: Mapping) -> str:
+    """"high, verified"-style label from a row's confidence and verification columns."""
+    parts = [str(row[k]) for k in ("confidence", "verification") if k in row and not is_missing(row[k])]
     return ", ".join(parts)
 
 
@@ -346,9 +352,9 @@ OUTCOMES = {"implemented": "implemented", "implemented_late": "implemented late"
 def statement_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """The obligations of the 9/10 Nov 2020 statement in text order: what each says, its deadline, what happened, the
     outcome, and where the essay describes a point, what the essay says and how that checks out."""
-    d = _data(data)
+    d = book_data(data)
     frame = d["statement"]
-    _need(frame, "statement", ["row_id", "point", "paraphrase", "deadline", "what_happened", "outcome_date",
+    require_columns(frame, "statement", ["row_id", "point", "paraphrase", "deadline", "what_happened", "outcome_date",
                                "outcome_status", "source"])
     frame = frame.sort_values(["point", "deadline", "row_id"], kind="stable", na_position="last")
     essay = _essay_reading(d)
@@ -365,7 +371,7 @@ def statement_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
         columns.append(("essay", "What the 2020 essay says"))
     columns.append(("source", "Sources"))
     caption = "The trilateral statement of 9/10 November 2020, obligation by obligation, and what became of each"
-    return _table(pd.DataFrame(rows), columns, caption, raw=("source", "essay"), dates=("deadline",))
+    return table_of(pd.DataFrame(rows), columns, caption, raw=("source", "essay"), dates=("deadline",))
 
 
 def _essay_reading(d: Mapping[str, pd.DataFrame]) -> dict[int, str]:
@@ -376,35 +382,35 @@ def _essay_reading(d: Mapping[str, pd.DataFrame]) -> dict[int, str]:
     out: dict[int, list[str]] = {}
     for r in claims.dropna(subset=["statement_point"]).sort_values("claim_id").to_dict("records"):
         out.setdefault(int(r["statement_point"]), []).append(
-            f"“{_e(r['essay_quote'])}” <span class=\"cf-badge\">{_e(VERDICTS.get(r['verdict'], r['verdict']))}</span>")
+            f"“{escape(r['essay_quote'])}” <span class=\"cf-badge\">{escape(VERDICTS.get(r['verdict'], r['verdict']))}</span>")
     return {k: "<br>".join(v) for k, v in out.items()}
 
 
 def madrid_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """The six Madrid (Basic) Principles against the points of the 10 Nov 2020 statement that match them, if any."""
-    frame = _data(data)["madrid_principles"]
-    _need(frame, "madrid_principles", ["principle_id", "principle", "statement_points", "in_statement", "comparison",
+    frame = book_data(data)["madrid_principles"]
+    require_columns(frame, "madrid_principles", ["principle_id", "principle", "statement_points", "in_statement", "comparison",
                                        "source"])
     frame = frame.sort_values("principle_id", kind="stable")
     rows = [{"principle": r["principle"], "in": r["in_statement"],
-             "points": "—" if _missing(r["statement_points"]) else str(r["statement_points"]).replace(";", ", "),
+             "points": "—" if is_missing(r["statement_points"]) else str(r["statement_points"]).replace(";", ", "),
              "comparison": r["comparison"], "source": source_html(r["source"])} for r in frame.to_dict("records")]
     columns = [("principle", "Madrid Principle (2009 wording)"), ("in", "In the 2020 statement?"),
                ("points", "Statement points"), ("comparison", "How the statement compares"), ("source", "Sources")]
     caption = "The Madrid Principles and the statement of 10 November 2020, point by point"
-    return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
+    return table_of(pd.DataFrame(rows), columns, caption, raw=("source",))
 
 
 def madrid_counts(*, data: Mapping[str, pd.DataFrame] | None = None) -> dict[str, str]:
     """How many Madrid Principles the statement contains, as glue-ready text: {'all': '6', 'yes': '3', ...}."""
-    frame = _data(data)["madrid_principles"]
+    frame = book_data(data)["madrid_principles"]
     counts = frame["in_statement"].value_counts()
     return {"all": format_number(len(frame)), **{k: format_number(int(counts.get(k, 0))) for k in ("yes", "partly", "no")}}
 
 
 def days_between_events(first: str, second: str, *, data: Mapping[str, pd.DataFrame] | None = None) -> int:
     """Whole days from the date of event `first` to the date of event `second` (data/events.csv event ids)."""
-    events = _data(data)["events"]
+    events = book_data(data)["events"]
     dates = {}
     for event_id in (first, second):
         match = events[events["event_id"] == event_id]
@@ -421,8 +427,8 @@ MEDIATORS = {"russia": "Russia", "france": "France", "usa": "United States",
 def ceasefire_table(since=None, until=None, *, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """Ceasefires of the conflict in force between `since` and `until` (ISO dates or years, inclusive): when agreed
     and in force, who mediated, how long each held and how it ended."""
-    frame = _data(data)["ceasefires"]
-    _need(frame, "ceasefires", ["ceasefire_id", "name", "agreed_date", "in_force_date", "in_force_local_time",
+    frame = book_data(data)["ceasefires"]
+    require_columns(frame, "ceasefires", ["ceasefire_id", "name", "agreed_date", "in_force_date", "in_force_local_time",
                                 "mediator", "held_text", "how_broken", "status", "source"])
     lo, hi = _span(frame["in_force_date"], since, until)
     frame = frame[(frame["in_force_date"] >= lo) & (frame["in_force_date"] <= hi)]
@@ -432,12 +438,12 @@ def ceasefire_table(since=None, until=None, *, data: Mapping[str, pd.DataFrame] 
     rows = [{"name": r["name"], "agreed": format_date(r["agreed_date"]),
              "in_force": " ".join(x for x in (format_date(r["in_force_date"]), _text(r["in_force_local_time"])) if x),
              "mediator": MEDIATORS.get(r["mediator"], r["mediator"]), "held": r["held_text"],
-             "ended": r["how_broken"] if not _missing(r["how_broken"]) else r["status"].replace("_", " "),
+             "ended": r["how_broken"] if not is_missing(r["how_broken"]) else r["status"].replace("_", " "),
              "source": source_html(r["source"])} for r in frame.to_dict("records")]
     columns = [("name", "Ceasefire"), ("agreed", "Agreed"), ("in_force", "In force (local time)"),
                ("mediator", "Mediator"), ("held", "How long it held"), ("ended", "How it ended"), ("source", "Sources")]
     caption = f"Ceasefires of the Nagorno-Karabakh conflict, {format_date(lo)} – {format_date(hi)}"
-    return _table(pd.DataFrame(rows), columns, caption, raw=("source",), dates=("agreed", "in_force"))
+    return table_of(pd.DataFrame(rows), columns, caption, raw=("source",), dates=("agreed", "in_force"))
 
 
 def _span(dates: pd.Series, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -455,8 +461,8 @@ VERDICTS = {"supported": "supported", "partly_supported": "partly supported", "w
 def claims_table(topic=None, *, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """The essay's checkable claims (of one topic or a list of topics): as worded, the verdict, what the sources say
     instead, why, and the sources."""
-    frame = _data(data)["claims"]
-    _need(frame, "claims", ["claim_id", "essay_quote", "topic", "verdict", "corrected_value", "explanation", "source"])
+    frame = book_data(data)["claims"]
+    require_columns(frame, "claims", ["claim_id", "essay_quote", "topic", "verdict", "corrected_value", "explanation", "source"])
     frame = _select(frame, "topic", topic)
     if frame.empty:
         raise ValueError(f"data/claims.csv has no claim with topic {topic!r}")
@@ -468,7 +474,7 @@ def claims_table(topic=None, *, data: Mapping[str, pd.DataFrame] | None = None) 
                ("why", "Why"), ("source", "Sources")]
     caption = "The 2020 essay's claims checked" + (f": {', '.join([topic] if isinstance(topic, str) else topic)}"
                                                    if topic is not None else "")
-    return _table(pd.DataFrame(rows), columns, caption, raw=("source",))
+    return table_of(pd.DataFrame(rows), columns, caption, raw=("source",))
 
 
 ACTORS = {"nk_authorities": "Nagorno-Karabakh authorities", "soviet_union": "Soviet Union", "usa": "United States",
@@ -482,18 +488,18 @@ def actor_names(cell) -> str:
 
 def timeline_table(start=None, end=None, *, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """Dated events between `start` and `end` (inclusive; ISO dates or years), oldest first, with actors and source."""
-    frame = _data(data)["events"]
-    _need(frame, "events", ["date", "title", "description", "actors", "type", "source"])
+    frame = book_data(data)["events"]
+    require_columns(frame, "events", ["date", "title", "description", "actors", "type", "source"])
     lo, hi = _span(frame["date"], start, end)
     frame = frame[(frame["date"] >= lo) & (frame["date"] <= hi)].sort_values(["date", "title"], kind="stable")
     if frame.empty:
         raise ValueError(f"data/events.csv has no event between {start} and {end}")
-    rows = [{"date": _event_date(r), "event": f"<strong>{_e(r['title'])}</strong><br>{_e(r['description'])}",
+    rows = [{"date": _event_date(r), "event": f"<strong>{escape(r['title'])}</strong><br>{escape(r['description'])}",
              "actors": actor_names(r["actors"]), "type": _text(r["type"]).replace("_", " "),
              "source": source_html(r["source"])} for r in frame.to_dict("records")]
     columns = [("date", "Date"), ("event", "Event"), ("actors", "Actors"), ("type", "Type"), ("source", "Sources")]
     caption = f"Timeline, {format_date(lo)} – {format_date(hi)}"
-    return _table(pd.DataFrame(rows), columns, caption, raw=("source", "event"))
+    return table_of(pd.DataFrame(rows), columns, caption, raw=("source", "event"))
 
 
 def _event_date(row: Mapping) -> str:
@@ -512,7 +518,7 @@ def figure(figure_id: str, *, data: Mapping[str, pd.DataFrame] | None = None) ->
     'table/row_id/column' for a numeric cell of any table keyed by its first column (e.g.
     'ceasefires/2020_11_10_statement/held_days'), with its text ('2,906', 'more than 100', '300–400') and its
     attribution phrase (Markdown with a {cite} role)."""
-    d = _data(data)
+    d = book_data(data)
     if figure_id.count("/") == 2:
         return _cell_figure(d, figure_id)
     figures = d["figures"]
@@ -520,7 +526,7 @@ def figure(figure_id: str, *, data: Mapping[str, pd.DataFrame] | None = None) ->
     if not match.empty:
         r = match.iloc[0].to_dict()
         text = format_number(r["value"])
-        unit = "" if _missing(r.get("unit")) or r["unit"] == "count" else f" {r['unit']}"
+        unit = "" if is_missing(r.get("unit")) or r["unit"] == "count" else f" {r['unit']}"
     else:
         casualties = d["casualties"] if "casualties" in d else pd.DataFrame(columns=["record_id"])
         match = casualties[casualties["record_id"] == figure_id]
@@ -529,7 +535,7 @@ def figure(figure_id: str, *, data: Mapping[str, pd.DataFrame] | None = None) ->
                            "nor a record_id of data/casualties.csv")
         r = match.iloc[0].to_dict()
         text, unit = casualty_figure(r), ""
-    value = None if _missing(r.get("value")) else (int(r["value"]) if float(r["value"]).is_integer()
+    value = None if is_missing(r.get("value")) else (int(r["value"]) if float(r["value"]).is_integer()
                                                      else float(r["value"]))
     phrase = f"{text}{unit} ({attribution(r['reporting_party'], r['as_of'], r['source'])})"
     return Figure(figure_id, value, text, r["reporting_party"], pd.Timestamp(r["as_of"]), r["source"], phrase)
@@ -545,14 +551,14 @@ def _cell_figure(d: Mapping[str, pd.DataFrame], path: str) -> Figure:
     if match.empty or column not in frame.columns:
         raise KeyError(f"no figure {path!r}: data/{table}.csv has no row {key}={row_id!r} or no column {column!r}")
     r = match.iloc[0].to_dict()
-    if _missing(r[column]):
+    if is_missing(r[column]):
         raise KeyError(f"no figure {path!r}: data/{table}.csv row {row_id!r} has no value in column {column!r}")
     value = int(r[column]) if float(r[column]).is_integer() else float(r[column])
     text = format_number(value)
     party = r.get("reporting_party")
-    phrase = (f"{text} ({attribution(party, r.get('as_of'), r['source'])})" if not _missing(party)
+    phrase = (f"{text} ({attribution(party, r.get('as_of'), r['source'])})" if not is_missing(party)
               else f"{text} {cite_role(r['source'])}")
-    return Figure(path, value, text, _text(party), pd.Timestamp(r["as_of"]) if not _missing(r.get("as_of")) else None,
+    return Figure(path, value, text, _text(party), pd.Timestamp(r["as_of"]) if not is_missing(r.get("as_of")) else None,
                   r["source"], phrase)
 
 

@@ -72,19 +72,19 @@ def kept(event_actors: Iterable[str], event_type: str, actors: set[str], types: 
 
 def _item(row: dict) -> str:
     who = actors_of(row["actors"])
-    detail = f' <span class="cf-tl-detail">{_e(row["description"])}</span>' if _filled(row.get("description")) else ""
+    detail = f' <span class="cf-tl-detail">{escape(row["description"])}</span>' if _filled(row.get("description")) else ""
     source = f" {source_html(row['source'])}" if _filled(row.get("source")) else ""
-    return (f'<li data-event="{_e(row["event_id"])}" data-actors="{_e(json.dumps(who))}" '
-            f'data-type="{_e(row["type"])}"><time datetime="{row["date"].date().isoformat()}">'
-            f'{format_date(row["date"])}</time> <strong>{_e(row["title"])}</strong>{detail} '
-            f'<span class="cf-tl-tags">{_e(", ".join(who))} · {_e(row["type"])}</span>{source}</li>')
+    return (f'<li data-event="{escape(row["event_id"])}" data-actors="{escape(json.dumps(who))}" '
+            f'data-type="{escape(row["type"])}"><time datetime="{row["date"].date().isoformat()}">'
+            f'{format_date(row["date"])}</time> <strong>{escape(row["title"])}</strong>{detail} '
+            f'<span class="cf-tl-tags">{escape(", ".join(who))} · {escape(row["type"])}</span>{source}</li>')
 
 
 def _filled(value) -> bool:
     return value is not None and not pd.isna(value) and str(value).strip() != ""
 
 
-def _e(value) -> str:
+def escape(value) -> str:
     return html.escape(str(value), quote=True)
 
 
