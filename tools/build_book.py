@@ -6,6 +6,8 @@ Notebooks are executed beforehand by `tools.execute` (jupyter-book's own executi
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -16,7 +18,30 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WARNING = re.compile(r"^(?P<where>\S.*?): (?:WARNING|ERROR|CRITICAL): (?P<what>.*)$")
 
 
+SKIP_DIRS = {".git", ".venv", "_build", "_build_instructor", "dist", "tests", "__pycache__", ".pytest_cache",
+             ".ipynb_checkpoints", "node_modules"}
+
+
+def inputs_digest(*options: str | None) -> str:
+    """sha256 over every file the build could read (all but tests, caches and outputs) and the build options."""
+    digest = hashlib.sha256(repr(options).encode())
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        for name in sorted(files):
+            path = Path(folder, name)
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def build(builder: str = "html", path_output: str | None = None, config: str | None = None) -> int:
+    # jupyter-book needs about 10 s even when nothing changed (imports, bibliography pass); like make, skip it when
+    # no input changed since the last successful build.
+    out = Path(path_output or ROOT) / "_build" / builder
+    stamp, digest = out / ".build-inputs", inputs_digest(builder, path_output, config)
+    if (out / "index.html").is_file() and stamp.is_file() and stamp.read_text() == digest:
+        print(f"site is up to date: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}/index.html")
+        return 0
+    stamp.unlink(missing_ok=True)
     cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-n", "-W", "--keep-going",
            "--builder", builder]
     if path_output:
@@ -34,7 +59,7 @@ def build(builder: str = "html", path_output: str | None = None, config: str | N
         print(f"build failed: {len(problems)} warning(s) or error(s); the build is strict (-n -W --keep-going)",
               file=sys.stderr)
         return proc.returncode or 1
-    out = Path(path_output or ROOT) / "_build" / builder
+    stamp.write_text(digest)
     print(f"built {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}/index.html")
     return 0
 

@@ -17,8 +17,6 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import nbformat
-
 ROOT = Path(__file__).resolve().parent.parent
 ALWAYS = ("requirements.txt",)
 PROBE = "import json as _j, widgets._deps as _d; print(_j.dumps(_d.recorded()))"
@@ -28,9 +26,14 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _source(cell) -> str:
+    src = cell["source"]
+    return "".join(src) if isinstance(src, list) else src
+
+
 def code_hash(nb) -> str:
-    code = [c.source for c in nb.cells if c.cell_type == "code"]
-    return _sha(json.dumps([nb.metadata.get("kernelspec", {}).get("name"), code]).encode())
+    code = [_source(c) for c in nb["cells"] if c["cell_type"] == "code"]
+    return _sha(json.dumps([nb["metadata"].get("kernelspec", {}).get("name"), code]).encode())
 
 
 def file_hash(rel: str) -> str:
@@ -49,8 +52,9 @@ def file_hash(rel: str) -> str:
 
 def stale_reason(path: Path) -> str | None:
     """Why `path` must be re-executed, or None when its stored outputs are current."""
-    nb = nbformat.read(path, as_version=4)
-    inputs = nb.metadata.get("ceasefire", {}).get("inputs")
+    # Plain JSON, not nbformat: importing nbformat (jsonschema) costs seconds, and a no-op build must be instant.
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    inputs = nb["metadata"].get("ceasefire", {}).get("inputs")
     if not inputs:
         return "never executed by tools.execute"
     if inputs.get("#code") != code_hash(nb):
@@ -74,6 +78,7 @@ def _stable_widget_ids(nb) -> None:
 
 def execute(path_str: str) -> tuple[str, str | None]:
     """Run one notebook top to bottom; return (path, error message or None). Writes only on success."""
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
