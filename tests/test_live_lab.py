@@ -12,7 +12,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 from conftest import ROOT
-from test_scenarios_live import _idle, _iopub_until
+from kernelcheck import idle, iopub_until
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 120
@@ -56,7 +56,7 @@ def comm_states(msgs: list[dict], states: dict[str, dict]) -> dict[str, dict]:
 
 
 def run_cell(kc, code: str, deadline: float) -> list[dict]:
-    return _iopub_until(kc, kc.execute(code), _idle, deadline)
+    return iopub_until(kc, kc.execute(code), idle, deadline)
 
 
 def results_of(states: dict[str, dict], control: str) -> dict:
@@ -79,7 +79,7 @@ def send_update(kc, comm_id: str, change: dict, states: dict[str, dict], deadlin
     update = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {
         "method": "update", "state": change, "buffer_paths": []}})
     kc.shell_channel.send(update)
-    states = comm_states(_iopub_until(kc, update["header"]["msg_id"], _idle, deadline), states)
+    states = comm_states(iopub_until(kc, update["header"]["msg_id"], idle, deadline), states)
     states[comm_id].update(change)
     return states
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 
-from test_scenarios_live import TIMEOUT, _idle, _iopub_until, kernel  # noqa: F401 (kernel is a fixture)
+from kernelcheck import TIMEOUT, idle, iopub_until, kernel  # noqa: F401 (kernel is a fixture)
 
 from widgets.data import load
 from widgets.forecasts import scored_forecasts, scores
@@ -18,7 +18,7 @@ TIMELINE = ("from widgets.data import load\nfrom widgets.timeline import timelin
 
 def _show(kc, code, deadline) -> dict[str, dict]:
     """Run `code` in the kernel; return each widget model it opened (comm id -> state, with later updates applied)."""
-    msgs = _iopub_until(kc, kc.execute(code), _idle, deadline)
+    msgs = iopub_until(kc, kc.execute(code), idle, deadline)
     shown = [m for m in msgs if m["msg_type"] == "execute_result"]
     assert shown and {"application/vnd.jupyter.widget-view+json", "text/html"} <= set(shown[0]["content"]["data"])
     models: dict[str, dict] = {}
@@ -40,7 +40,7 @@ def _set(kc, comm_id: str, state: dict, watched: str, deadline) -> str:
         return any(m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == watched
                    and "value" in m["content"]["data"].get("state", {}) for m in seen)
 
-    msgs = _iopub_until(kc, update["header"]["msg_id"], changed, deadline)
+    msgs = iopub_until(kc, update["header"]["msg_id"], changed, deadline)
     return next(m["content"]["data"]["state"]["value"] for m in msgs
                 if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == watched)
 

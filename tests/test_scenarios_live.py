@@ -2,51 +2,15 @@
 widget comm protocol, and the kernel's Python callback sends back a recomputed result."""
 from __future__ import annotations
 
-import queue
 import time
 
-import pytest
-
-from jupyter_client.manager import start_new_kernel
-
-TIMEOUT = 60
-
-
-@pytest.fixture
-def kernel(root):
-    km, kc = start_new_kernel(kernel_name="python3", cwd=str(root))
-    try:
-        yield kc
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-
-
-def _iopub_until(kc, parent_id, done, deadline):
-    """Collect iopub messages (of one request, or comm updates) until `done(messages)` or the deadline."""
-    seen = []
-    while time.monotonic() < deadline:
-        try:
-            msg = kc.get_iopub_msg(timeout=1)
-        except queue.Empty:
-            continue
-        if msg["parent_header"].get("msg_id") == parent_id:
-            seen.append(msg)
-            if msg["msg_type"] == "error":
-                pytest.fail("kernel error: " + "\n".join(msg["content"]["traceback"]))
-            if done(seen):
-                return seen
-    pytest.fail(f"timed out after {TIMEOUT} s waiting for the kernel; got {[m['msg_type'] for m in seen]}")
-
-
-def _idle(msgs):
-    return any(m["msg_type"] == "status" and m["content"]["execution_state"] == "idle" for m in msgs)
+from kernelcheck import TIMEOUT, idle, iopub_until, kernel  # noqa: F401 (kernel is a fixture)
 
 
 def test_changing_a_radio_button_recomputes_in_python(kernel):
     deadline = time.monotonic() + TIMEOUT
     code = "from widgets.scenarios import scenario_explorer\nscenario_explorer('armenia')"
-    msgs = _iopub_until(kernel, kernel.execute(code), _idle, deadline)
+    msgs = iopub_until(kernel, kernel.execute(code), idle, deadline)
     opened = {}  # comm id -> widget state as the front end would know it: opened, then updated
     for m in msgs:
         if m["msg_type"] == "comm_open":
@@ -73,7 +37,7 @@ def test_changing_a_radio_button_recomputes_in_python(kernel):
         return any(m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == results[0]
                    and "value" in m["content"]["data"].get("state", {}) for m in seen)
 
-    msgs = _iopub_until(kernel, update["header"]["msg_id"], result_changed, deadline)
+    msgs = iopub_until(kernel, update["header"]["msg_id"], result_changed, deadline)
     after = next(m["content"]["data"]["state"]["value"] for m in msgs
                  if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == results[0])
     assert after != before

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from widgets import _deps
-from widgets.tables import CSS, Table, escape, is_missing, format_date, format_number, render_table, source_html, source_keys
+from widgets.tables import (CSS, Table, escape, format_date, format_number, is_missing, render_table, source_html,
+                            source_keys)
 
 # Extra rules for the page's resource blocks; like widgets.tables.CSS, no colours, so both colour modes read well.
 CATALOGUE_CSS = (

@@ -5,8 +5,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from widgets.tables import (Table, confidence_label, book_data, is_missing, require_columns, table_of, format_date, format_number,
-                            source_html, timeline_table)
+from widgets.tables import (Table, book_data, confidence_label, format_date, format_number, is_missing,
+                            period_text, require_columns, source_html, table_of, timeline_table)
 
 # economy.csv mixes three kinds of figure; the id prefix says which, so a new row needs no extra column.
 ECONOMY_GROUPS = (("brent_", "Oil prices (Brent crude)"), ("az_", "Azerbaijan's economy"),
@@ -26,12 +26,6 @@ def economy_group(figure_id: str) -> str:
     raise ValueError(f"data/economy.csv: figure_id {figure_id!r} starts with none of the known prefixes ({known})")
 
 
-def _period(start, end) -> str:
-    if is_missing(start) or is_missing(end) or pd.Timestamp(start) == pd.Timestamp(end):
-        return format_date(start if not is_missing(start) else end)
-    return f"{format_date(start)} – {format_date(end)}"
-
-
 def economy_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     """Oil prices and Azerbaijan's economy in 2019–2020, grouped by kind, each figure with its period, reporter and source."""
     frame = book_data(data)["economy"]
@@ -42,7 +36,7 @@ def economy_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     frame = frame.assign(_order=frame["_group"].map(order)).sort_values(["_order", "period_start", "figure_id"],
                                                                         kind="stable")
     rows = [{"_group": r["_group"], "label": r["label"], "value": f"{format_number(r['value'])} {r['unit']}",
-             "period": _period(r["period_start"], r["period_end"]), "party": r["reporting_party"],
+             "period": period_text(r["period_start"], r["period_end"]), "party": r["reporting_party"],
              "as_of": format_date(r["as_of"]), "source": source_html(r["source"]), "confidence": confidence_label(r)}
             for r in frame.to_dict("records")]
     columns = [("label", "Figure"), ("value", "Value"), ("period", "Period"), ("party", "Reported by"),

@@ -28,7 +28,7 @@ from jinja2 import Template
 from pyproj import Geod
 from shapely.geometry import box, mapping, shape
 
-from widgets.tables import Table, figure, format_date, format_number, render_table, source_html
+from widgets.tables import Table, figure, format_date, period_text, format_number, render_table, source_html
 
 ATTRIBUTION = "Natural Earth (public domain); GeoNames (CC BY 4.0); corridor and peacekeeping area are schematic"
 # Natural Earth 10m puts Kornidzor 0.4 km inside Azerbaijan: zooming closer than 11 would overstate its precision.
@@ -374,7 +374,7 @@ def shape_row(feature: dict, what: str, when: str = "") -> dict:
 
 def _period(props: Mapping) -> str:
     start, end = props.get("valid_from"), props.get("valid_to")
-    return f"{format_date(pd.Timestamp(start))} \u2013 {format_date(pd.Timestamp(end))}" if start and end else ""
+    return period_text(pd.Timestamp(start), pd.Timestamp(end)) if start and end else ""
 
 
 def km_between(d: Mapping, a: str, b: str) -> float:

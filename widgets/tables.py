@@ -289,7 +289,7 @@ def casualty_table(conflict: str = "2020-war", side=None, category=None, measure
                 "_group": header, "_essay": is_essay(r), "figure": casualty_figure(r),
                 "party": escape("2020 essay" if is_essay(r) else r["reporting_party"]) + "<br><small>" + escape(
                     CLAIM_LABELS.get(r["claim_type"], r["claim_type"]) + (
-                        f"; one episode only ({_period(r['period_start'], r['period_end'])})" if r["_partial"] else ""))
+                        f"; one episode only ({period_text(r['period_start'], r['period_end'])})" if r["_partial"] else ""))
                 + "</small>",
                 "as_of": format_date(r["as_of"]), "source": source_html(r["source"]), "confidence": confidence_label(r),
             })
@@ -325,7 +325,7 @@ def _group_header(side: str, category: str, measure: str, group: pd.DataFrame) -
             f"<small>{escape(counts)}: {escape(span)}</small>")
 
 
-def _period(start, end) -> str:
+def period_text(start, end) -> str:
     """'28 Oct 2020', or '4 Oct 2020 – 17 Oct 2020' for a period of several days."""
     if is_missing(start) or is_missing(end) or pd.Timestamp(start) == pd.Timestamp(end):
         return format_date(start if not is_missing(start) else end)
@@ -508,7 +508,7 @@ def _event_date(row: Mapping) -> str:
         return f"{pd.Timestamp(row['date']):%b %Y}"
     if row.get("date_precision") == "year":
         return f"{pd.Timestamp(row['date']):%Y}"
-    return _period(row["date"], row.get("end_date"))
+    return period_text(row["date"], row.get("end_date"))
 
 
 # ---------------------------------------------------------------- figures for the glue pattern

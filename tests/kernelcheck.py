@@ -1,0 +1,42 @@
+"""Helpers for the live-kernel tests: a real Python kernel, and reading its iopub messages until a condition holds."""
+from __future__ import annotations
+
+import queue
+import time
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+TIMEOUT = 60
+
+
+@pytest.fixture
+def kernel(root):
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(root))
+    try:
+        yield kc
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def iopub_until(kc, parent_id, done, deadline):
+    """Collect iopub messages (of one request, or comm updates) until `done(messages)` or the deadline."""
+    seen = []
+    while time.monotonic() < deadline:
+        try:
+            msg = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if msg["parent_header"].get("msg_id") == parent_id:
+            seen.append(msg)
+            if msg["msg_type"] == "error":
+                pytest.fail("kernel error: " + "\n".join(msg["content"]["traceback"]))
+            if done(seen):
+                return seen
+    pytest.fail(f"timed out after {TIMEOUT} s waiting for the kernel; got {[m['msg_type'] for m in seen]}")
+
+
+def idle(msgs) -> bool:
+    """True once the kernel reported it finished the request."""
+    return any(m["msg_type"] == "status" and m["content"]["execution_state"] == "idle" for m in msgs)
