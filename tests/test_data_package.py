@@ -5,6 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from widgets import _deps
@@ -127,3 +128,24 @@ def test_every_real_table_refuses_generic_corruption(tmp_path):
             assert got == ("data/" + res["path"], row, column), f"{corrupt.__name__}: {info.value}"
             path.write_bytes(original)
     load(root)
+
+
+def test_each_event_is_scored_once_per_forecaster_and_scored_rows_are_complete():
+    """forecasts.csv: one scored row per (forecaster, event_key); a scored row has a term, an event, a date and an outcome."""
+    forecasts = load()["forecasts"]
+    scored = forecasts[forecasts["scored"] == True]  # noqa: E712 (nullable boolean column)
+    twice = scored[scored.duplicated(["forecaster", "event_key"], keep=False)]
+    assert twice.empty, f"events scored more than once: {sorted(twice['forecast_id'])}"
+    for r in scored.to_dict("records"):
+        missing = [c for c in ("term", "event", "event_key", "resolve_by", "outcome") if pd.isna(r[c])]
+        assert not missing, f"{r['forecast_id']}: scored but without {missing}"
+        assert r["kind"] in ("forecast", "expectation"), f"{r['forecast_id']}: a {r['kind']} claim is not scored"
+    unscored_keys = set(forecasts.loc[forecasts["scored"] == False, "event_key"].dropna())  # noqa: E712
+    orphan = unscored_keys - set(scored["event_key"])
+    assert not orphan, f"event_key with no scored row: {sorted(orphan)}"
+
+
+def test_probability_words_points_lie_inside_their_ranges_and_rise_with_rank():
+    words = load()["probability_words"].sort_values("rank")
+    assert ((words["low"] <= words["point"]) & (words["point"] <= words["high"])).all()
+    assert words["point"].is_monotonic_increasing and words["point"].is_unique
