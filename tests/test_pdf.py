@@ -70,3 +70,17 @@ def test_shape_count_tells_a_text_page_from_a_map_page(printed):
     """The measure itself: the title page (text only) has no long vector path."""
     pdf, _ = printed
     assert long_vector_paths(pdf, 1) == 0
+
+
+def test_pdf_is_made_for_print(printed):
+    """Tagged, with an outline from the headings and page numbers; no code toggles, buttons or navigation printed."""
+    pdf, _ = printed
+    info = subprocess.run([poppler("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Tagged:\s+yes", info), "the PDF is not tagged"
+    raw = pdf.read_bytes()
+    assert b"/Outlines" in raw, "the PDF has no outline (bookmarks)"
+    pages = int(re.search(r"Pages:\s+(\d+)", info)[1])
+    text = subprocess.run([poppler("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for unwanted in ("Show code cell source", "Toggle primary sidebar", "Skip to main content", "Back to top"):
+        assert unwanted not in text, f"the PDF prints {unwanted!r}"
+    assert f"2 / {pages}" in page_text(pdf, 2), "no page number in the footer of page 2"

@@ -83,7 +83,13 @@ def test_self_hosted_mathjax_typesets_offline(site, offline_page, tmp_path):
 
 
 def test_chapters_offer_notebook_download_launch_and_repository_buttons(site):
-    """Each chapter page downloads its .ipynb (not .ipynb.txt) and links Binder, Colab, JupyterHub and the repo."""
+    """Each chapter page downloads its .ipynb (not .ipynb.txt) and links Binder, Colab and the repo; JupyterHub only
+    when `launch_buttons.jupyterhub_url` is configured, and never a placeholder host."""
+    import yaml
+
+    hub = (yaml.safe_load((site.parent.parent / "_config.yml").read_text(encoding="utf-8")).get("launch_buttons")
+           or {}).get("jupyterhub_url")
+    services = [("Binder", "mybinder.org/v2/gh/"), ("Colab", "colab.research.google.com/github/")]
     chapters = chapter_pages(site)
     assert chapters, "no chapter pages (built from chapters/*.ipynb) in the site"
     problems = []
@@ -95,10 +101,13 @@ def test_chapters_offer_notebook_download_launch_and_repository_buttons(site):
         if not href.endswith(".ipynb") or not (page.parent / href).resolve().is_file():
             problems.append(f"{name}: notebook download link {href!r} is not an existing .ipynb")
         launch = " ".join(a.get("href", "") for a in soup.select(".dropdown-launch-buttons a"))
-        for service, marker in [("Binder", "mybinder.org/v2/gh/"), ("Colab", "colab.research.google.com/github/"),
-                                ("JupyterHub", "/hub/user-redirect/git-pull?repo=")]:
+        for service, marker in services:
             if marker not in launch:
                 problems.append(f"{name}: no {service} launch button")
+        if bool(hub) != ("/hub/user-redirect/git-pull?repo=" in launch):
+            problems.append(f"{name}: JupyterHub launch button {'missing' if hub else 'shown but not configured'}")
+        if "example." in launch:
+            problems.append(f"{name}: a launch button points at a placeholder host")
         if not soup.select_one("a.btn-source-repository-button") and "github.com" not in str(soup.select(".article-header-buttons")):
             problems.append(f"{name}: no repository button")
     assert not problems, "\n".join(problems)

@@ -23,6 +23,10 @@ DRAWN_MAPS_JS = """() => Array.from(document.querySelectorAll('.leaflet-containe
   .filter(c => c.querySelector('.leaflet-overlay-pane path, .leaflet-marker-pane > *')).length"""
 
 
+FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
+          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+
+
 def chromium() -> str:
     """The system Chromium (or $CHROMIUM), with one clear error when there is none."""
     for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
@@ -56,8 +60,10 @@ def print_pdf(html: Path, out: Path, timeout_ms: int = 30000) -> int:
                 waited += 200
             page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
             page.evaluate("() => document.fonts.ready.then(() => true)")
-            page.pdf(path=str(out), format="A4", print_background=True,
-                     margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+            # Page numbers in the footer; a tagged PDF with an outline (bookmarks) built from the headings.
+            page.pdf(path=str(out), format="A4", print_background=True, tagged=True, outline=True,
+                     display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+                     margin={"top": "12mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
         finally:
             browser.close()
     return expected

@@ -93,6 +93,23 @@ SEARCH = re.compile(r'<script src="[^"]*(?:_static/searchtools\.js|_static/langu
                     r'</script>\s*')
 
 
+# The zero-request promise, enforced by the browser: every page may load only the site's own files (and data:/blob:
+# URLs); inline scripts and styles are the book's own (maps, explorers). Any request to another origin is refused.
+# Links (launch buttons, sources) are navigations, which a policy on fetches does not touch.
+CSP = ("default-src 'self' data: blob:; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; "
+       "style-src 'self' 'unsafe-inline' data:; img-src 'self' data: blob:; font-src 'self' data:; "
+       "connect-src 'self' data: blob:; frame-src 'self' data: blob: about:; worker-src 'self' blob:; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'")
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}" />'
+
+
+def with_csp(text: str) -> str:
+    """The page with the policy as the first element of its head (a redirect stub without a head stays as it is)."""
+    if CSP_META in text or "<head>" not in text:
+        return text
+    return text.replace("<head>", "<head>\n  " + CSP_META, 1)
+
+
 def lighten_pages(app: Sphinx, exception) -> None:
     """Remove from every written page the scripts it does not use (see above)."""
     if exception or app.builder.format != "html":
@@ -106,6 +123,7 @@ def lighten_pages(app: Sphinx, exception) -> None:
             lean = MATHJAX.sub("", lean)
         if page.name != "search.html" and not as_you_type:
             lean = SEARCH.sub("", lean)
+        lean = with_csp(lean)
         if lean != text:
             page.write_text(lean, encoding="utf-8")
     for script in (out / "_static" / "scripts").glob("fontawesome.js*"):
