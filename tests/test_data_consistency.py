@@ -9,7 +9,9 @@ The loader (`widgets.data.load`) checks each row by itself. These checks look ac
     statement: `as_of` >= `outcome_date` when set; military_claims: `as_of` >= `claim_date`.
 (b) **one event, one date** — the same event stored in two tables must carry the same date. The links are explicit
     (`SAME_DATE` below): each says which column of which row must equal which column of which other row. A link to a
-    row that no longer exists fails too, so renaming an id cannot silently switch the guard off.
+    row that no longer exists fails too, so renaming an id cannot silently switch the guard off. `TEXT_DATE` does the
+    same for dates written in prose columns (places.control_note, statement.what_happened): the text must contain the
+    events.csv date as the book writes it ("26 Aug 2022").
 (c) **a citation must be findable** — every key in a `source` column must point to a bibliography entry that has a
     URL or DOI, or at least a real title (a placeholder such as "[headline not captured]" is not a title).
 
@@ -162,12 +164,52 @@ def check_same_dates(book, links=SAME_DATE) -> list[Problem]:
     return problems
 
 
+# The same event's date written in prose columns of other tables ("handed to Azerbaijan on 26 Aug 2022"): the text
+# must contain the events.csv date written as the book writes dates (D Mon YYYY).
+TEXT_DATE = [
+    (("places", "lachin", "control_note"), ("events", "2022_lachin_town", "date")),
+    (("places", "aghavno", "control_note"), ("events", "2022_lachin_town", "date")),
+    (("places", "sus", "control_note"), ("events", "2022_lachin_town", "date")),
+    (("places", "kalbajar", "control_note"), ("events", "2020_kalbajar_handover", "date")),
+    (("places", "aghdam", "control_note"), ("events", "2020_aghdam_handover", "date")),
+    (("statement", "p4_term", "what_happened"), ("events", "2024_peacekeepers_leave", "date")),
+    (("statement", "p4_term", "what_happened"), ("events", "2024_withdrawal_complete", "date")),
+    (("statement", "p5_centre", "what_happened"), ("events", "2020_jmc_memorandum", "date")),
+    (("statement", "p5_centre", "what_happened"), ("events", "2021_jmc_opens", "date")),
+    (("statement", "p5_centre", "what_happened"), ("events", "2024_jmc_closed", "date")),
+    (("statement", "p6_kalbajar", "what_happened"), ("events", "2020_kalbajar_handover", "date")),
+    (("statement", "p6_lachin", "what_happened"), ("events", "2020_lachin_handover", "date")),
+    (("statement", "p6_passage", "what_happened"), ("events", "2022_blockade", "date")),
+    (("statement", "p6_passage", "what_happened"), ("events", "2023_hakari_checkpoint", "date")),
+    (("statement", "p8_prisoners", "what_happened"), ("events", "2020_pow_exchange", "date")),
+    (("statement", "p9_transport", "what_happened"), ("events", "2025_washington", "date")),
+]
+
+
+def book_date(value) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def check_text_dates(book, links=TEXT_DATE) -> list[Problem]:
+    problems = []
+    for (ta, ia, ca), (tb, ib, cb) in links:
+        text, missing_a = _cell(book, ta, ia, ca)
+        date, missing_b = _cell(book, tb, ib, cb)
+        if missing_a or missing_b:
+            problems.append(Problem(ta if missing_a else tb, ia if missing_a else ib, RULE_SAME_DATE,
+                                    f"the text-date link names {missing_a or missing_b} (update TEXT_DATE)"))
+        elif pd.isna(text) or book_date(date) not in str(text):
+            problems.append(Problem(ta, ia, RULE_SAME_DATE,
+                                    f"{ca} does not give {tb}/{ib} {cb} as {book_date(date)!r}"))
+    return problems
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # (c) every cited source is findable: URL or DOI, or a real title
 # ---------------------------------------------------------------------------------------------------------------------
 _ENTRY = re.compile(r"^@\s*(\w+)\s*\{\s*([^,\s]+)\s*,(.*?)(?=^@|\Z)", re.S | re.M)
 _FIELD = re.compile(r"^\s*(\w+)\s*=\s*(.*?),?\s*$", re.M)
-PLACEHOLDER = re.compile(r"not captured|placeholder|unknown title|untitled|^\W*$", re.I)
+PLACEHOLDER = re.compile(r"not captured|not seen|not recorded|placeholder|unknown title|untitled|^\W*$", re.I)
 
 
 def bib_entries(text: str) -> dict[str, dict[str, str]]:
@@ -229,6 +271,11 @@ KNOWN_UNFINDABLE = {
 }
 
 
+def test_real_package_prose_dates_match_events():
+    problems = check_text_dates(load())
+    assert not problems, _report(problems)
+
+
 def test_real_package_citations_are_findable():
     problems = check_citations(load(), (ROOT / "references.bib").read_text(encoding="utf-8"))
     unexpected = [p for p in problems if p.detail.split("'")[1] not in KNOWN_UNFINDABLE]
@@ -287,6 +334,15 @@ def test_guard_catches_two_tables_giving_one_event_different_dates(tmp_path):
     assert "2023-04-24" in problems[0].detail and "2023-04-23" in problems[0].detail
 
 
+def test_guard_catches_a_prose_date_that_differs(tmp_path):
+    root = _copy(tmp_path)
+    # places.csv says Lachin/Berdzor passed to Azerbaijan a day earlier than events.csv (the error this guard was built for)
+    _edit(root / "data" / "places.csv", "handed to Azerbaijan on 26 Aug 2022 when", "handed to Azerbaijan on 25 Aug 2022 when")
+    problems = _new(check_text_dates, root)
+    assert [(p.table, p.row, p.rule) for p in problems] == [("places", "lachin", RULE_SAME_DATE)]
+    assert "26 Aug 2022" in problems[0].detail
+
+
 def test_guard_catches_a_link_to_a_row_that_is_gone():
     links = [(("events", "no_such_event", "date"), ("events", "2020_statement", "date"))]
     problems = check_same_dates(load(), links)
@@ -313,6 +369,8 @@ def test_guard_catches_a_citation_without_url_or_title(tmp_path):
 @pytest.mark.parametrize("entry, ok", [
     ({"title": "A real headline", "url": ""}, True),
     ({"title": "{Something [headline not captured]}"}, False),
+    ({"title": "{A paraphrase [headline not seen]}"}, False),
+    ({"title": "{A paraphrase [headline not seen]}", "url": "https://example.org/y"}, True),
     ({"title": "", "url": "https://example.org/x"}, True),
     ({"doi": "10.1000/xyz"}, True),
     ({}, False),
