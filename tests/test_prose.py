@@ -46,6 +46,8 @@ ALLOWLIST = [
     (r"\bPython 3\.11\b", "the Python version the book is pinned to (requirements.txt), not a figure"),
     (r"\bICD 203\b", "the name of a published standard (ODNI Intelligence Community Directive 203)"),
     (r"\bCOVID-19\b", "the name of the disease, quoted from the essay"),
+    (r"\b[Rr]esolutions?\s+\d{3,4}(?:\s*(?:,|and)\s*\d{3,4})*\b",
+     "UN Security Council resolution numbers (Resolution 822) are names of documents, not figures"),
     (r"\bFrance 24\b", "the name of a broadcaster"),
     (r"\bCC BY 4\.0\b", "the name of a licence"),
     (r"\boutcome (?:would be|is) [01]\b", "a yes/no outcome is coded 1 or 0 by definition of the Brier score"),
