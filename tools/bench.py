@@ -1,6 +1,7 @@
 """Benchmark build, rebuild, test and page weight; print one table and write BENCHMARKS.md.
 
     python -m tools.bench [--runs N] [--test-runs N] [--output BENCHMARKS.md]
+    python -m tools.bench --pages [_build/html]   # only the page weights of an already built site (seconds)
 
 Everything runs in a scratch copy of the repository (the tracked files, with the real .venv linked in), so the
 edits the benchmark makes to chapters, data and helpers never touch the working tree. Each figure is the median of
@@ -23,6 +24,7 @@ import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import nbformat
@@ -131,7 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--test-runs", type=int, default=1, help="runs of `make test` (minutes each; 0 skips it)")
     ap.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    ap.add_argument("--pages", type=Path, nargs="?", const=ROOT / "_build" / "html", default=None,
+                    help="only measure every page's weight in an already built site and print the table")
     args = ap.parse_args(argv)
+    if args.pages is not None:
+        weights = page_weights(args.pages)
+        print(weight_table(weights, detail=True))
+        return 0
     rows: list[tuple[str, str, str]] = []
 
     def add(name: str, value: str, budget: str = "") -> None:
@@ -187,12 +195,16 @@ def main(argv: list[str] | None = None) -> int:
         rebuild(f"rebuild after changing {helper}", touch_helper, readers_of(work, helper))
 
         html = work / "_build" / "html"
-        weights, draws, clicks = browser_timings(html, args.runs)
-        heaviest = max(weights, key=lambda k: weights[k][0])
-        add("heaviest page with everything Chromium loads for it", f"{weights[heaviest][0] / 1e3:.0f} KB ({heaviest})",
-            "< 1 MB")
-        own = max(weights, key=lambda k: weights[k][1])
-        add("heaviest page without the theme's shared _static/ files", f"{weights[own][1] / 1e3:.0f} KB ({own})",
+        weights = page_weights(html)
+        print(weight_table(weights), flush=True)
+        draws, clicks = browser_timings(html, args.runs)
+        heaviest = max(weights, key=lambda k: weights[k].total)
+        add("heaviest page with everything Chromium loads for it", f"{weights[heaviest].total / 1e3:.0f} KB ({heaviest})",
+            "< 1 MB (aim 600 KB)")
+        add("median page with everything Chromium loads for it",
+            f"{median([w.total for w in weights.values()]) / 1e3:.0f} KB", "< 600 KB")
+        own = max(weights, key=lambda k: weights[k].own)
+        add("heaviest page without the theme's shared _static/ files", f"{weights[own].own / 1e3:.0f} KB ({own})",
             "< 600 KB (map pages)")
         add("whole site (_build/html)", f"{tree_bytes(html) / 1e6:.1f} MB", "< 15 MB")
         if (ROOT / "tools" / "offline_zip.py").exists():
@@ -217,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
              "", f"- Machine: {machine()}", f"- Versions: {versions()}", f"- Each figure: median of {args.runs} runs.",
              "", "| figure | value | budget |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    lines += ["", "## Page weight, every page", "", PAGE_WEIGHT_METHOD, "", weight_table(weights)]
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"bench: wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
     return 0
@@ -242,15 +255,92 @@ CLICK = """root => {
 }"""
 
 
-def browser_timings(html: Path, runs: int) -> tuple[dict, dict, dict]:
-    """Per page: (bytes loaded, bytes outside the theme's shared _static/); per map page: ms from navigation and
-    from the map frame's start to the first drawn layer; per explorer: ms from a click to the laid-out result."""
+class Weight(NamedTuple):
+    """What Chromium loaded for one page: bytes in all, bytes outside the theme's shared _static/, requests, and the
+    bytes of each loaded file (relative to the site root)."""
+    total: int
+    own: int
+    requests: int
+    files: dict
+
+
+PAGE_WEIGHT_METHOD = (
+    "Method: headless Chromium (Playwright) opens every page of `_build/html` from file:// (offline: any other "
+    "origin is refused), waits for the load event, the fonts and a quiet network, and sums the decoded size of "
+    "the page itself and of every file any frame of it requested (stylesheets, scripts, fonts, images, iframes; "
+    "`srcdoc` frames are inside the page's own bytes). Sizes are uncompressed bytes, as a reader opening the "
+    "offline zip loads them (a web server's gzip would shrink the transfer, not what the browser parses). "
+    "1 KB = 1000 bytes.")
+
+
+def page_weights(html: Path) -> dict[str, Weight]:
+    """Every page of the built site opened in Chromium from file://, with the bytes of everything it loaded."""
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest import CHROMIUM_ARGS, chromium_executable
 
-    weights, draws, clicks = {}, {}, {}
+    html = html.resolve()
+    shared = html / "_static"
+    weights: dict[str, Weight] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
+        for path in sorted(html.rglob("*.html")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if 'http-equiv="refresh"' in text.lower() or path.relative_to(html).parts[0] in ("_static", "_sources"):
+                continue  # index.html only redirects to the first page; _static/ holds theme templates, not pages
+            # A fresh context per page: nothing cached from the page before (every page pays for its shared files).
+            context = browser.new_context(service_workers="block")
+            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:",
+                                                                                        "blob:")) else r.abort())
+            page = context.new_page()
+            urls: list[str] = []
+            page.on("requestfinished", lambda r: urls.append(r.url))
+            page.goto(path.as_uri(), wait_until="load")
+            page.evaluate("() => document.fonts.ready.then(() => true)")
+            try:
+                page.wait_for_load_state("networkidle", timeout=5000)
+            except Exception:  # noqa: BLE001 - a page that never goes quiet is measured as it is
+                pass
+            files: dict[str, int] = {}
+            for url in urls:
+                if url.startswith("file:"):
+                    f = Path(unquote(urlsplit(url).path))
+                    if f.is_file():
+                        files[f.relative_to(html).as_posix() if f.is_relative_to(html) else str(f)] = f.stat().st_size
+            files[path.relative_to(html).as_posix()] = path.stat().st_size
+            total = sum(files.values())
+            own = sum(n for rel, n in files.items() if not (html / rel).resolve().is_relative_to(shared))
+            weights[path.relative_to(html).as_posix()] = Weight(total, own, len(urls), files)
+            context.close()
+        browser.close()
+    return weights
+
+
+def weight_table(weights: dict[str, Weight], detail: bool = False) -> str:
+    """A Markdown table: every page, its weight with everything it loads, and the heaviest (with its files)."""
+    lines = ["| page | KB with everything it loads | KB outside _static/ | requests |", "|---|---:|---:|---:|"]
+    for name, w in sorted(weights.items()):
+        lines.append(f"| {name} | {w.total / 1e3:.0f} | {w.own / 1e3:.0f} | {w.requests} |")
+    heaviest = max(weights, key=lambda k: weights[k].total)
+    lines += ["", f"Heaviest: {heaviest}, {weights[heaviest].total / 1e3:.0f} KB; median page "
+              f"{median([w.total for w in weights.values()]) / 1e3:.0f} KB."]
+    if detail:
+        lines += ["", f"Files loaded by {heaviest}:"]
+        lines += [f"  {n / 1e3:8.1f} KB  {rel}" for rel, n in sorted(weights[heaviest].files.items(),
+                                                                     key=lambda kv: -kv[1])]
+    return "\n".join(lines)
+
+
+def browser_timings(html: Path, runs: int) -> tuple[dict, dict]:
+    """Per map page: ms from navigation and from the map frame's start to the first drawn layer; per explorer: ms
+    from a click to the laid-out result."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import CHROMIUM_ARGS, chromium_executable
+
+    draws, clicks = {}, {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(service_workers="block")
@@ -262,14 +352,8 @@ def browser_timings(html: Path, runs: int) -> tuple[dict, dict, dict]:
             if 'http-equiv="refresh"' in text.lower():  # index.html only redirects to the first page
                 continue
             name = path.relative_to(html).as_posix()
-            loaded: set[str] = set()
             page = context.new_page()
-            page.on("request", lambda r: r.url.startswith("file:") and loaded.add(r.url))
             page.goto(path.resolve().as_uri(), wait_until="load")
-            files = {Path(unquote(urlsplit(u).path)) for u in loaded} | {path.resolve()}
-            shared = (html / "_static").resolve()
-            weights[name] = (sum(f.stat().st_size for f in files if f.is_file()),
-                             sum(f.stat().st_size for f in files if f.is_file() and not f.is_relative_to(shared)))
             if 'class="cf-map"' in text:  # the marker widgets.maps puts on every map
                 samples = []
                 for _ in range(runs):
@@ -291,7 +375,7 @@ def browser_timings(html: Path, runs: int) -> tuple[dict, dict, dict]:
                 clicks[label] = median([root.evaluate(CLICK) for _ in range(max(5, runs))])
             page.close()
         browser.close()
-    return weights, draws, clicks
+    return draws, clicks
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -86,8 +88,15 @@ def execute(path_str: str) -> tuple[str, str | None]:
     nb = nbformat.read(path, as_version=4)
     for i, cell in enumerate(nb.cells):
         cell.setdefault("id", f"cell-{i:03d}")
+    from jupyter_client.manager import KernelManager
+
+    # The kernel talks to this process over local IPC sockets in a private temporary folder, not TCP on localhost:
+    # nothing listens on the network, and ipykernel no longer warns (once per kernel) that it runs "over TCP without
+    # encryption".
+    sockets = tempfile.mkdtemp(prefix="cf-kernel-")
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
     client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", record_timing=False, store_widget_state=False,
+        nb, km=km, timeout=600, kernel_name="python3", record_timing=False, store_widget_state=False,
         shutdown_kernel="immediate", resources={"metadata": {"path": str(path.parent)}},
     )
     rel = path.relative_to(ROOT).as_posix()
@@ -108,6 +117,8 @@ def execute(path_str: str) -> tuple[str, str | None]:
                 nb.cells.pop()
     except Exception as exc:  # kernel died, timeout, ...
         return rel, f"{rel}: could not be executed: {type(exc).__name__}: {exc}"
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     read = json.loads("".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout"))
     files = sorted(set(read) | set(ALWAYS) - {rel})
     nb.metadata["ceasefire"] = {"inputs": {"#code": code_hash(nb), **{f: file_hash(f) for f in files}}}

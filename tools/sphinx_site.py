@@ -1,10 +1,13 @@
-"""Sphinx extension for a clean site: no sphinx-thebe scripts, no search-snippet fetches on file://, valid ARIA lists,
-and a single-page build (for the PDF) that knows every node jupyter-book inserts."""
+"""Sphinx extension for a clean, light site: no sphinx-thebe scripts, no search-snippet fetches on file://, valid ARIA
+lists, a single-page build (for the PDF) that knows every node jupyter-book inserts, a Content-Security-Policy on every
+page, and lighter pages: formulas as MathML at build time (no MathJax), Font Awesome cut to the icons shown, the
+theme's unused style rules and unused scripts dropped. `python -m tools.bench --pages` measures what each page loads."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 
 # jupyter-book 1.0.4 always loads sphinx-thebe, whose inline `const THEBE_JS_URL` script ends up twice on every page
@@ -110,12 +113,145 @@ def with_csp(text: str) -> str:
     return text.replace("<head>", "<head>\n  " + CSP_META, 1)
 
 
+# sphinx-design's stylesheet and tab script (62 KB) on pages that use none of its components (class "sd-...").
+SPHINX_DESIGN = re.compile(r'<link rel="stylesheet" type="text/css" href="[^"]*_static/sphinx-design\.min\.css[^"]*"\s*/?>'
+                           r'\s*|<script[^>]*src="[^"]*_static/design-tabs\.js[^"]*"[^>]*></script>\s*')
+USES_SPHINX_DESIGN = re.compile(r'class="(?:[^"]* )?sd-')
+
+
+# ---- Mathematics as MathML, rendered at build time -------------------------------------------------------------
+# Chromium and Firefox display MathML Core natively, so a page with formulas needs no script (MathJax was 1.3 MB plus
+# its fonts for chapter 7's few formulas); screen readers read MathML as they read MathJax's output.
+def _mathml(latex: str, display: str, node=None) -> str:
+    """MathML for a TeX formula; a formula latex2mathml cannot convert is a build warning (an error in the strict
+    build) and shows as its TeX source."""
+    from html import escape
+
+    from latex2mathml.converter import convert
+
+    try:
+        return convert(latex.strip(), display=display)
+    except Exception as exc:  # noqa: BLE001 - any converter failure is reported against the source line
+        from sphinx.util import logging
+
+        logging.getLogger(__name__).warning("formula %r cannot be rendered as MathML (%s: %s); simplify it",
+                                            latex, type(exc).__name__, exc, location=node)
+        return f"<code>{escape(latex)}</code>"
+
+
+def visit_math_mathml(self, node) -> None:
+    self.body.append(f'<span class="cf-math">{_mathml(node.astext(), "inline", node)}</span>')
+    raise nodes.SkipNode
+
+
+def visit_displaymath_mathml(self, node) -> None:
+    self.body.append(f'<div class="cf-math cf-math-block" id="{node["ids"][0]}">' if node.get("ids")
+                     else '<div class="cf-math cf-math-block">')
+    if node.get("label"):  # numbered equation: its number and permalink, as Sphinx writes them for MathJax
+        number = self.builder.env.get_domain("math").get_equation_number_for(node["label"])
+        self.body.append(f'<span class="eqno">({number})')
+        self.add_permalink_ref(node, "Link to this equation")
+        self.body.append("</span>")
+    self.body.append(_mathml(node.astext(), "block", node))
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+# ---- Font Awesome subset to the icons the site shows ------------------------------------------------------------
+# The theme ships Font Awesome's full webfonts (solid 156 KB, brands 118 KB, regular); the site shows about twenty
+# icons. After the build, the fonts are cut down to the glyphs referenced by (a) the fa-* icon classes used in any page
+# or script, (b) any other rule or custom property of the site's stylesheets (admonition icons, breadcrumbs, external
+# links ...), and the stylesheet's icon rules for classes used nowhere are dropped.
+FA_DIR = Path("_static") / "vendor" / "fontawesome" / "webfonts"
+FA_ICON_RULE = re.compile(r'(?<=[}/])((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"([^"]*)"\}')
+FA_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
+PUA = re.compile(r"[\ue000-\uf8ff]|\\(f[0-9a-fA-F]{3}|e[0-9a-fA-F]{3})\b")
+
+
+def _codepoints(text: str) -> set[int]:
+    """Private-use characters (the icons), written literally or as CSS escapes."""
+    return {int(m.group(1), 16) if m.group(1) else ord(m.group(0)) for m in PUA.finditer(text)}
+
+
+def subset_icon_fonts(out: Path, pages: list[str]) -> None:
+    from fontTools import subset
+
+    css_files = [p for p in (out / "_static").rglob("*.css")]
+    scripts = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in (out / "_static").rglob("*.js")
+                        if "mathjax" not in p.parts)
+    used = set()
+    for text in pages + [scripts]:
+        used |= set(FA_CLASS.findall(text))
+    keep: set[int] = set()
+    for css in css_files:
+        text = css.read_text(encoding="utf-8")
+        if "fa-" not in text and "Font Awesome" not in text:
+            continue
+        lean_parts = []
+
+        def icon_rule(m: re.Match) -> str:
+            selectors = m.group(1).split(",")
+            kept = [sel for sel in selectors if sel.split(":")[0][1:] in used]
+            if not kept:
+                return ""
+            keep.update(_codepoints(m.group(2)))
+            return ",".join(kept) + '{content:"' + m.group(2) + '"}'
+
+        lean = FA_ICON_RULE.sub(icon_rule, text)
+        # every other icon reference (custom properties, pseudo-element contents) stays drawable
+        keep |= _codepoints(FA_ICON_RULE.sub("", text))
+        if lean != text:
+            css.write_text(lean, encoding="utf-8")
+    fonts = out / FA_DIR
+    if not fonts.is_dir():
+        return
+    for font in sorted(fonts.glob("fa-*")):
+        if font.suffix not in (".woff2", ".ttf"):
+            continue
+        options = subset.Options()
+        options.flavor = "woff2" if font.suffix == ".woff2" else None
+        options.layout_features = ["*"]
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        options.ignore_missing_unicodes = True
+        tt = subset.load_font(str(font), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(keep))
+        subsetter.subset(tt)
+        subset.save_font(tt, str(font), options)
+
+
+# The theme's stylesheets carry all of Bootstrap and every component the themes support; the rules that no page and
+# no script of this site can match are dropped (tools/css_purge.py says how conservatively).
+PURGED_CSS = ("styles/pydata-sphinx-theme.css", "styles/sphinx-book-theme.css", "mystnb.*.css", "basic.css",
+              "sphinx-design.min.css")
+
+
+def purge_stylesheets(out: Path, pages: list[str]) -> None:
+    if __package__:  # imported as tools.sphinx_site
+        from .css_purge import purge, vocabulary
+    else:  # loaded by Sphinx as the local extension `sphinx_site` from tools/ (on sys.path)
+        from css_purge import purge, vocabulary
+
+    static = out / "_static"
+    scripts = [p.read_text(encoding="utf-8", errors="replace") for p in static.rglob("*.js") if "mathjax" not in p.parts]
+    words, prefixes = vocabulary(pages + scripts)
+    for pattern in PURGED_CSS:
+        for css in static.glob(pattern):
+            text = css.read_text(encoding="utf-8")
+            lean = purge(text, words, prefixes)
+            if lean != text:
+                css.write_text(lean, encoding="utf-8")
+                css.with_name(css.name + ".map").unlink(missing_ok=True)  # its source map no longer applies
+
+
 def lighten_pages(app: Sphinx, exception) -> None:
-    """Remove from every written page the scripts it does not use (see above)."""
+    """Remove from every written page the scripts and styles it does not use, and cut the icon fonts (see above)."""
     if exception or app.builder.format != "html":
         return
     out = Path(app.outdir)
     as_you_type = (app.config.html_theme_options or {}).get("search_as_you_type", False)
+    pages = []
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         lean = FONTAWESOME.sub("", text)
@@ -123,14 +259,20 @@ def lighten_pages(app: Sphinx, exception) -> None:
             lean = MATHJAX.sub("", lean)
         if page.name != "search.html" and not as_you_type:
             lean = SEARCH.sub("", lean)
+        if not USES_SPHINX_DESIGN.search(lean):
+            lean = SPHINX_DESIGN.sub("", lean)
         lean = with_csp(lean)
         if lean != text:
             page.write_text(lean, encoding="utf-8")
+        pages.append(lean)
     for script in (out / "_static" / "scripts").glob("fontawesome.js*"):
         script.unlink()
+    subset_icon_fonts(out, pages)
+    purge_stylesheets(out, pages)
 
 
 def setup(app: Sphinx) -> dict:
+    app.add_html_math_renderer("mathml", (visit_math_mathml, None), (visit_displaymath_mathml, None))
     app.connect("env-before-read-docs", drop_thebe_assets, priority=900)
     app.add_js_file(None, body=SEARCH_SUMMARY_OFF_ON_FILE, priority=201)
     app.connect("html-page-context", fix_citation_roles)
