@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser execute book test lab offline pdf instructor bench clean help
+.PHONY: setup browser execute book test lab offline pdf slides instructor bench clean help
 
 help:
 	@echo "make book    set up and build the site into _build/html (open _build/html/index.html)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lab     set up and open JupyterLab on the chapters (live widgets)"
 	@echo "make offline build the site and pack it into dist/ceasefire-book-offline.zip (works unpacked, from disk)"
 	@echo "make pdf     print the single-page book with Chromium into _build/pdf/book.pdf (maps included)"
+	@echo "make slides  one slide deck per chapter from its stored outputs into _build/slides (open index.html)"
 	@echo "make instructor  build the instructor guide (answer keys; never published) into _build_instructor"
 
 setup: $(STAMP)
@@ -58,6 +59,10 @@ offline: book
 
 pdf: execute browser
 	$(BIN)/python -m tools.pdf
+
+# One self-contained deck per chapter (the cells listed in the notebook's "slides" metadata), from stored outputs.
+slides: setup
+	$(BIN)/python -m tools.slides
 
 # The instructor guide is a separate book (instructor/), excluded from the public site.
 instructor: setup
