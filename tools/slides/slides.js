@@ -61,6 +61,15 @@
     x0 = null;
   }, {passive: true});
   window.addEventListener("resize", function () { fitMaps(slides[current]); });
+  window.addEventListener("beforeprint", function () {  // every slide is printed: size every map and let it redraw
+    slides.forEach(function (s) {
+      Array.prototype.forEach.call(s.querySelectorAll("iframe"), function (f) {
+        f.style.setProperty("height", "110mm", "important");
+        try { f.contentWindow.dispatchEvent(new Event("resize")); } catch (e) { /* a frame of another origin */ }
+      });
+    });
+  });
+  window.addEventListener("afterprint", function () { fitMaps(slides[current]); });
   window.addEventListener("hashchange", function () { show(parseInt(location.hash.slice(1), 10) - 1 || 0); });
   show(parseInt(location.hash.slice(1), 10) - 1 || 0);
 })();
