@@ -16,7 +16,7 @@ help:
 	@echo "make offline build the site and pack it into dist/ceasefire-book-offline.zip (works unpacked, from disk)"
 	@echo "make pdf     print the single-page book with Chromium into _build/pdf/book.pdf (maps included)"
 	@echo "make slides  one slide deck per chapter from its stored outputs into _build/slides (open index.html)"
-	@echo "make instructor  build the instructor guide (answer keys; never published) into _build_instructor"
+	@echo "make instructor  build the instructor guide (answer keys, worksheets as PDF; never published) into _build_instructor"
 
 setup: $(STAMP)
 
@@ -64,9 +64,11 @@ pdf: execute browser
 slides: setup
 	$(BIN)/python -m tools.slides
 
-# The instructor guide is a separate book (instructor/), excluded from the public site.
-instructor: setup
+# The instructor guide is a separate book (instructor/), excluded from the public site. Its answer keys' numbers are
+# computed at build time (tools/answer_values.py); its worksheets are also printed to PDF with the system Chromium.
+instructor: setup browser
 	$(BIN)/jupyter-book build instructor --path-output _build_instructor -n -W --keep-going
+	$(BIN)/python -m tools.worksheets --out _build_instructor/worksheets
 
 clean:
 	rm -rf _build _build_instructor dist
