@@ -60,16 +60,14 @@
     if (Math.abs(dx) > 50 && Math.abs(dx) > 1.5 * Math.abs(dy)) go(dx < 0 ? 1 : -1);
     x0 = null;
   }, {passive: true});
-  window.addEventListener("resize", function () { fitMaps(slides[current]); });
-  window.addEventListener("beforeprint", function () {  // every slide is printed: size every map and let it redraw
-    slides.forEach(function (s) {
-      Array.prototype.forEach.call(s.querySelectorAll("iframe"), function (f) {
-        f.style.setProperty("height", "110mm", "important");
-        try { f.contentWindow.dispatchEvent(new Event("resize")); } catch (e) { /* a frame of another origin */ }
-      });
+  window.addEventListener("resize", function () { slides.forEach(fitMaps); });
+  window.addEventListener("beforeprint", function () {  // the page width changes for paper: let each map redraw
+    Array.prototype.forEach.call(document.querySelectorAll(".slide iframe"), function (f) {
+      try { f.contentWindow.dispatchEvent(new Event("resize")); } catch (e) { /* a frame of another origin */ }
     });
   });
-  window.addEventListener("afterprint", function () { fitMaps(slides[current]); });
+  window.addEventListener("afterprint", function () { slides.forEach(fitMaps); });
   window.addEventListener("hashchange", function () { show(parseInt(location.hash.slice(1), 10) - 1 || 0); });
+  slides.forEach(fitMaps);
   show(parseInt(location.hash.slice(1), 10) - 1 || 0);
 })();
