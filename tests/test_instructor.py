@@ -119,9 +119,16 @@ GLUE_SPAN = re.compile(r"`((?:ch5|ch6|next)_[a-z0-9_]+)`")
 
 
 def test_every_computed_value_the_keys_cite_is_shown_beside_its_name():
+    """Glue names show their computed value; data rows holding a number show it (`row_<id>`), never typed."""
+    from tools.answer_values import _rows
+
     text = (GUIDE / "answer_keys.md").read_text(encoding="utf-8")
     missing = [m.group(1) for m in GLUE_SPAN.finditer(text)
                if not text.startswith(f" (**{{{{ {m.group(1)} }}}}**)", m.end())]
+    rows = _rows()
+    missing += [m.group(1) for m in re.finditer(r"(?<!\})`([A-Za-z0-9_]+)`", text)
+                if f"row_{m.group(1)}" in rows and not re.match(rf" \(\*\*\{{\{{ row_{m.group(1)} \}}\}}\*\*[);]",
+                                                                     text[m.end():])]
     assert not missing, "answer keys name a computed value without showing it (` (**{{ name }}**)`): " + \
         ", ".join(sorted(set(missing)))
     assert not re.search(r"\{\{(?!\s*[A-Za-z0-9_]+\s*\}\})", text), "a malformed {{ substitution }} in answer_keys.md"

@@ -1,7 +1,8 @@
 """The numbers the instructor guide's answer keys quote, computed from `widgets` and `data/` at build time.
 
 The keys name each value by the glue name the chapter uses (e.g. `ch5_pwar_if_successor`) and show the number
-beside it as a MyST substitution, `{{ ch5_pwar_if_successor }}`. This module is a Sphinx extension of the instructor
+beside it as a MyST substitution, `{{ ch5_pwar_if_successor }}`; a data row they cite (e.g. `statement_pk_troops`)
+shows the number it holds as `{{ row_statement_pk_troops }}`. This module is a Sphinx extension of the instructor
 book (instructor/_config.yml, `sphinx.local_extensions`): when the book is built it computes every value the same way
 the chapters do and hands them to MyST as substitutions, so no number is typed into the guide and a corrected data
 row changes the keys at the next `make instructor`.
@@ -44,7 +45,40 @@ def _chapter7() -> dict[str, str]:
     return out
 
 
-GROUPS = {"ch5_": _chapter5, "ch6_": _chapter6, "next_": _chapter7}
+def _unit(row) -> str:
+    from widgets.tables import is_missing
+
+    unit = row.get("unit")
+    return "" if is_missing(unit) or unit in ("count", "") else f" {unit}"
+
+
+def _rows() -> dict[str, str]:
+    """`row_<id>`: the number a data row holds, as the book's tables print it, for every row a key may cite."""
+    from widgets.data import load
+    from widgets.tables import casualty_figure, format_number, format_range, is_missing
+
+    data = load()
+    out = {}
+    for r in data["figures"].to_dict("records"):
+        out[r["figure_id"]] = format_number(r["value"]) + _unit(r)
+    for r in data["casualties"].to_dict("records"):
+        out[r["record_id"]] = casualty_figure(r)
+    for table in ("economy", "military_claims"):
+        for r in data[table].to_dict("records"):
+            out[r["figure_id"]] = format_number(r["value"]) + _unit(r)
+    for r in data["peacekeeping_studies"].to_dict("records"):
+        text = format_range(r.get("value"), r.get("low"), r.get("high"))
+        if text:
+            out[r["finding_id"]] = text + _unit(r)
+    for r in data["armenia_election_2021"].to_dict("records"):
+        out[r["party_id"]] = f"{format_number(r['vote_share_pct'])} % and {format_number(r['seats'])} seats"
+    for r in data["ceasefires"].to_dict("records"):
+        if not is_missing(r.get("held_days")):
+            out[r["ceasefire_id"]] = f"held {format_number(r['held_days'])} days"
+    return {f"row_{k}": v for k, v in out.items() if v}
+
+
+GROUPS = {"ch5_": _chapter5, "ch6_": _chapter6, "next_": _chapter7, "row_": _rows}
 
 
 def computed() -> tuple[dict[str, str], dict[str, str]]:
