@@ -107,3 +107,29 @@ def test_map_deck_draws_its_map_with_alt_text(decks, offline_page, stem):
     assert height >= 250, f"the map is only {height}px high"
     assert not offline_page.external_requests, f"requests left the machine: {offline_page.external_requests}"
     assert not offline_page.js_errors, f"JavaScript errors: {offline_page.js_errors}"
+
+
+def _luminance(rgb: str) -> float:
+    r, g, b = (int(x) / 255 for x in re.findall(r"\d+", rgb)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.browser
+def test_deck_follows_dark_mode_and_prints_one_slide_per_page(decks, browser):
+    """Dark colours when the reader prefers them; in print every slide shows, each starting a page, no controls."""
+    path = CHAPTERS[1]
+    context = browser.new_context(color_scheme="dark", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto((decks / f"{path.stem}.html").as_uri())
+        bg = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        fg = page.evaluate("() => getComputedStyle(document.body).color")
+        assert _luminance(bg) < 0.2 < 0.7 < _luminance(fg), f"dark mode: background {bg}, text {fg}"
+        page.emulate_media(media="print")
+        n = len(spec(path))
+        assert page.locator(".slide:visible").count() == n, "not every slide is printed"
+        assert page.locator(".bar").is_hidden(), "the navigation bar is printed"
+        breaks = page.evaluate("() => Array.from(document.querySelectorAll('.slide')).map(s => getComputedStyle(s).breakAfter)")
+        assert breaks[:-1] == ["page"] * (n - 1), breaks
+    finally:
+        context.close()
