@@ -133,3 +133,25 @@ def test_deck_follows_dark_mode_and_prints_one_slide_per_page(decks, browser):
         assert breaks[:-1] == ["page"] * (n - 1), breaks
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_swipe_moves_the_slide_on_a_phone(decks, browser):
+    path = CHAPTERS[0]
+    context = browser.new_context(has_touch=True, is_mobile=True, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto((decks / f"{path.stem}.html").as_uri())
+        swipe = """([x0, x1]) => {
+          const el = document.querySelector('.slide.current .inner');
+          const t = (x) => new Touch({identifier: 1, target: el, clientX: x, clientY: 400});
+          el.dispatchEvent(new TouchEvent('touchstart', {touches: [t(x0)], changedTouches: [t(x0)], bubbles: true}));
+          el.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: [t(x1)], bubbles: true}));
+        }"""
+        n = len(spec(path))
+        page.evaluate(swipe, [300, 80])
+        assert page.locator(".counter").inner_text() == f"2 / {n}", "a left swipe did not move forward"
+        page.evaluate(swipe, [80, 300])
+        assert page.locator(".counter").inner_text() == f"1 / {n}", "a right swipe did not move back"
+    finally:
+        context.close()
