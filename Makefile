@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser execute book test lab offline pdf instructor bench clean help
+.PHONY: setup browser execute book test lab offline pdf slides instructor bench clean help
 
 help:
 	@echo "make book    set up and build the site into _build/html (open _build/html/index.html)"
@@ -15,7 +15,8 @@ help:
 	@echo "make lab     set up and open JupyterLab on the chapters (live widgets)"
 	@echo "make offline build the site and pack it into dist/ceasefire-book-offline.zip (works unpacked, from disk)"
 	@echo "make pdf     print the single-page book with Chromium into _build/pdf/book.pdf (maps included)"
-	@echo "make instructor  build the instructor guide (answer keys; never published) into _build_instructor"
+	@echo "make slides  one slide deck per chapter from its stored outputs into _build/slides (open index.html)"
+	@echo "make instructor  build the instructor guide (answer keys, worksheets as PDF; never published) into _build_instructor"
 
 setup: $(STAMP)
 
@@ -59,9 +60,15 @@ offline: book
 pdf: execute browser
 	$(BIN)/python -m tools.pdf
 
-# The instructor guide is a separate book (instructor/), excluded from the public site.
-instructor: setup
+# One self-contained deck per chapter (the cells listed in the notebook's "slides" metadata), from stored outputs.
+slides: setup
+	$(BIN)/python -m tools.slides
+
+# The instructor guide is a separate book (instructor/), excluded from the public site. Its answer keys' numbers are
+# computed at build time (tools/answer_values.py); its worksheets are also printed to PDF with the system Chromium.
+instructor: setup browser
 	$(BIN)/jupyter-book build instructor --path-output _build_instructor -n -W --keep-going
+	$(BIN)/python -m tools.worksheets --out _build_instructor/worksheets
 
 clean:
 	rm -rf _build _build_instructor dist
