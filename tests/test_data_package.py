@@ -1,4 +1,5 @@
 """The real data package loads, follows the Frictionless standard, and the loader guards every one of its tables."""
+
 from __future__ import annotations
 
 import json

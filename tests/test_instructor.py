@@ -1,4 +1,5 @@
 """The instructor guide: a key for every exercise, every name it cites real, and none of it in the public site."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,18 @@ CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
 EXERCISE = re.compile(r":::\{exercise\}\s*\n:label:\s*(\S+)")
 KEY_TERM = re.compile(r"^`(ex-[a-z0-9-]+)`$", re.MULTILINE)
 # Code spans in the guide that are neither data nor bibliography names: commands, paths, values of the data's enums.
-PLAIN = {"make lab", "make instructor", "references.bib", "data/README.md", "answer_keys.md", "tests/test_instructor.py", "chapters/",
-         "data/", "widgets.forecasts", "widgets.bargaining.chapter_numbers"}
+PLAIN = {
+    "make lab",
+    "make instructor",
+    "references.bib",
+    "data/README.md",
+    "answer_keys.md",
+    "tests/test_instructor.py",
+    "chapters/",
+    "data/",
+    "widgets.forecasts",
+    "widgets.bargaining.illustration_numbers",
+}
 
 
 def _markdown(path: Path) -> str:
@@ -83,8 +94,9 @@ def test_every_name_the_guide_cites_exists():
         for span in re.findall(r"`([^`\n]+)`", text):
             if span not in known:
                 unknown.append(f"{page}.md: `{span}`")
-    assert not unknown, "names in the instructor guide that no data file, bibliography or chapter has:\n" + \
-        "\n".join(unknown)
+    assert not unknown, "names in the instructor guide that no data file, bibliography or chapter has:\n" + "\n".join(
+        unknown
+    )
 
 
 def test_instructor_book_lists_its_pages_and_the_public_book_excludes_it():
@@ -102,7 +114,11 @@ def test_instructor_book_lists_its_pages_and_the_public_book_excludes_it():
 def test_public_site_contains_no_answer_key_text(site):
     """No page, search index or source file of the built site carries the guide's marker or its pages' titles."""
     needles = [MARKER, "Answer keys to the exercises", "Discussion questions and model answers"]
-    leaked = [f"{p.relative_to(site).as_posix()}: {n!r}" for p in site.rglob("*")
-              if p.is_file() and p.suffix in {".html", ".js", ".txt", ".md", ".ipynb", ".json"}
-              for n in needles if n in p.read_text(encoding="utf-8", errors="replace")]
+    leaked = [
+        f"{p.relative_to(site).as_posix()}: {n!r}"
+        for p in site.rglob("*")
+        if p.is_file() and p.suffix in {".html", ".js", ".txt", ".md", ".ipynb", ".json"}
+        for n in needles
+        if n in p.read_text(encoding="utf-8", errors="replace")
+    ]
     assert not leaked, "instructor text in the public site:\n" + "\n".join(leaked)

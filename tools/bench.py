@@ -6,6 +6,7 @@ Everything runs in a scratch copy of the repository (the tracked files, with the
 edits the benchmark makes to chapters, data and helpers never touch the working tree. Each figure is the median of
 --runs runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,17 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "folium", "ipywidgets", "pandas", "nbval",
-            "playwright")
+PACKAGES = (
+    "jupyter-book",
+    "sphinx",
+    "myst-nb",
+    "sphinx-book-theme",
+    "folium",
+    "ipywidgets",
+    "pandas",
+    "nbval",
+    "playwright",
+)
 
 
 def scratch_copy() -> Path:
@@ -49,8 +59,9 @@ def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, str]:
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"bench: `{' '.join(cmd)}` failed in the scratch copy:\n{proc.stdout[-3000:]}"
-                         f"{proc.stderr[-3000:]}")
+        raise SystemExit(
+            f"bench: `{' '.join(cmd)}` failed in the scratch copy:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+        )
     return elapsed, proc.stdout
 
 
@@ -64,12 +75,14 @@ def median(values: list[float]) -> float:
 
 def nbclient_seconds(work: Path, env: dict) -> dict[str, float]:
     """Plain nbclient execution time of each chapter, one after another (the sequential lower bound)."""
-    code = ("import sys, time, json, nbformat\nfrom nbclient import NotebookClient\nout = {}\n"
-            "for p in sys.argv[1:]:\n"
-            "    nb = nbformat.read(p, as_version=4); t = time.perf_counter()\n"
-            "    NotebookClient(nb, kernel_name='python3', resources={'metadata': {'path': 'chapters'}}).execute()\n"
-            "    out[p] = time.perf_counter() - t\n"
-            "print(json.dumps(out))")
+    code = (
+        "import sys, time, json, nbformat\nfrom nbclient import NotebookClient\nout = {}\n"
+        "for p in sys.argv[1:]:\n"
+        "    nb = nbformat.read(p, as_version=4); t = time.perf_counter()\n"
+        "    NotebookClient(nb, kernel_name='python3', resources={'metadata': {'path': 'chapters'}}).execute()\n"
+        "    out[p] = time.perf_counter() - t\n"
+        "print(json.dumps(out))"
+    )
     nbs = sorted(str(p.relative_to(work)) for p in (work / "chapters").glob("*.ipynb"))
     _, stdout = timed([sys.executable, "-c", code, *nbs], work, env)
     return json.loads(stdout.strip().splitlines()[-1])
@@ -119,11 +132,23 @@ def versions() -> str:
 
 
 def machine() -> str:
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    cpu = (
+        next(
+            (
+                l.split(":", 1)[1].strip()
+                for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else ""
+    )
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.machine()}, " \
-           f"Python {platform.python_version()}"
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,23 +202,31 @@ def main(argv: list[str] | None = None) -> int:
         chapters = sorted((work / "chapters").glob("*.ipynb"))
         rebuild(f"rebuild after editing prose in {chapters[0].name}", lambda: edit_markdown(chapters[0]), [])
         data_file = "data/figures.csv"
-        rebuild(f"rebuild after changing {data_file}", lambda: edit_csv_note(work / data_file),
-                readers_of(work, data_file))
+        rebuild(
+            f"rebuild after changing {data_file}", lambda: edit_csv_note(work / data_file), readers_of(work, data_file)
+        )
         helper = "widgets/tables.py" if (work / "widgets/tables.py").exists() else "widgets/_deps.py"
 
         def touch_helper():
             with open(work / helper, "a") as f:
                 f.write("\n# benchmark edit\n")
+
         rebuild(f"rebuild after changing {helper}", touch_helper, readers_of(work, helper))
 
         html = work / "_build" / "html"
         weights, draws, clicks = browser_timings(html, args.runs)
         heaviest = max(weights, key=lambda k: weights[k][0])
-        add("heaviest page with everything Chromium loads for it", f"{weights[heaviest][0] / 1e3:.0f} KB ({heaviest})",
-            "< 1 MB")
+        add(
+            "heaviest page with everything Chromium loads for it",
+            f"{weights[heaviest][0] / 1e3:.0f} KB ({heaviest})",
+            "< 1 MB",
+        )
         own = max(weights, key=lambda k: weights[k][1])
-        add("heaviest page without the theme's shared _static/ files", f"{weights[own][1] / 1e3:.0f} KB ({own})",
-            "< 600 KB (map pages)")
+        add(
+            "heaviest page without the theme's shared _static/ files",
+            f"{weights[own][1] / 1e3:.0f} KB ({own})",
+            "< 600 KB (map pages)",
+        )
         add("whole site (_build/html)", f"{tree_bytes(html) / 1e6:.1f} MB", "< 15 MB")
         if (ROOT / "tools" / "offline_zip.py").exists():
             timed([py, "-m", "tools.offline_zip"], work, env)
@@ -205,17 +238,30 @@ def main(argv: list[str] | None = None) -> int:
             tests = [timed(["make", "test"], work, env)[0] for _ in range(args.test_runs)]
             add(f"make test after setup (median of {args.test_runs})", f"{median(tests):.0f} s", "< 300 s")
         for page, (nav, frame) in sorted(draws.items()):
-            add(f"first map drawn: {page}", f"{nav:.0f} ms after navigation start, {frame:.0f} ms after its frame "
-                "started", "< 1000 ms")
+            add(
+                f"first map drawn: {page}",
+                f"{nav:.0f} ms after navigation start, {frame:.0f} ms after its frame started",
+                "< 1000 ms",
+            )
         for label, ms in sorted(clicks.items()):
             add(f"explorer click to result: {label}", f"{ms:.1f} ms", "< 100 ms")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     today = dt.date.today().isoformat()
-    lines = [f"# Benchmarks", "", f"Produced by `make bench` (`python -m tools.bench --runs {args.runs} --test-runs {args.test_runs}`) on {today}.",
-             "", f"- Machine: {machine()}", f"- Versions: {versions()}", f"- Each figure: median of {args.runs} runs.",
-             "", "| figure | value | budget |", "|---|---|---|"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Produced by `make bench` (`python -m tools.bench --runs {args.runs} --test-runs {args.test_runs}`) "
+        f"on {today}.",
+        "",
+        f"- Machine: {machine()}",
+        f"- Versions: {versions()}",
+        f"- Each figure: median of {args.runs} runs.",
+        "",
+        "| figure | value | budget |",
+        "|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"bench: wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
@@ -247,15 +293,15 @@ def browser_timings(html: Path, runs: int) -> tuple[dict, dict, dict]:
     from the map frame's start to the first drawn layer; per explorer: ms from a click to the laid-out result."""
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import CHROMIUM_ARGS, chromium_executable
+    from tools.chromium import CHROMIUM_ARGS, chromium_executable
 
     weights, draws, clicks = {}, {}, {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(service_workers="block")
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:"))
-                      else r.abort())
+        context.route(
+            "**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:")) else r.abort()
+        )
         context.add_init_script(DRAW_PROBE)
         for path in sorted(html.rglob("*.html")):
             text = path.read_text(encoding="utf-8", errors="replace")
@@ -264,25 +310,33 @@ def browser_timings(html: Path, runs: int) -> tuple[dict, dict, dict]:
             name = path.relative_to(html).as_posix()
             loaded: set[str] = set()
             page = context.new_page()
-            page.on("request", lambda r: r.url.startswith("file:") and loaded.add(r.url))
+            page.on("request", lambda r, loaded=loaded: r.url.startswith("file:") and loaded.add(r.url))
             page.goto(path.resolve().as_uri(), wait_until="load")
             files = {Path(unquote(urlsplit(u).path)) for u in loaded} | {path.resolve()}
             shared = (html / "_static").resolve()
-            weights[name] = (sum(f.stat().st_size for f in files if f.is_file()),
-                             sum(f.stat().st_size for f in files if f.is_file() and not f.is_relative_to(shared)))
+            weights[name] = (
+                sum(f.stat().st_size for f in files if f.is_file()),
+                sum(f.stat().st_size for f in files if f.is_file() and not f.is_relative_to(shared)),
+            )
             if 'class="cf-map"' in text:  # the marker widgets.maps puts on every map
                 samples = []
                 for _ in range(runs):
                     page.goto(path.resolve().as_uri(), wait_until="load")
-                    page.wait_for_function("() => [...document.querySelectorAll('iframe')].some(f => "
-                                           "f.contentWindow && f.contentWindow.__drawn)", timeout=10000)
-                    samples.append(page.evaluate("""() => {
+                    page.wait_for_function(
+                        "() => [...document.querySelectorAll('iframe')].some(f => "
+                        "f.contentWindow && f.contentWindow.__drawn)",
+                        timeout=10000,
+                    )
+                    samples.append(
+                        page.evaluate("""() => {
                         const frames = [...document.querySelectorAll('iframe')].filter(f => f.contentWindow
                             && f.contentWindow.__drawn);
-                        const first = frames.reduce((a, b) => a.contentWindow.__drawn <= b.contentWindow.__drawn ? a : b);
+                        const first = frames.reduce(
+                            (a, b) => a.contentWindow.__drawn <= b.contentWindow.__drawn ? a : b);
                         const drawn = first.contentWindow.__drawn;
                         return [drawn - performance.timeOrigin, drawn - first.contentWindow.performance.timeOrigin];
-                    }"""))
+                    }""")
+                    )
                 draws[name] = (median([a for a, _ in samples]), median([b for _, b in samples]))
             roots = page.locator("section.xp")
             for i in range(roots.count()):

@@ -1,5 +1,6 @@
 """Sphinx extension for a clean site: no sphinx-thebe scripts, no search-snippet fetches on file://, valid ARIA lists,
 and a single-page build (for the PDF) that knows every node jupyter-book inserts."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,7 @@ SEARCH_SUMMARY_OFF_ON_FILE = (
 
 def _is_thebe(asset) -> bool:
     """True when a registered script or stylesheet belongs to sphinx-thebe."""
-    filename, attributes = (asset if isinstance(asset, tuple) else (asset.filename, asset.attributes))
+    filename, attributes = asset if isinstance(asset, tuple) else (asset.filename, asset.attributes)
     text = f"{filename or ''} {attributes.get('body', '')}"
     return any(marker in text for marker in THEBE_MARKERS)
 
@@ -85,12 +86,17 @@ def queue_unwritten_pages_for_sitemap(app: Sphinx, exception) -> None:
 #   only pages that show mathematics need it;
 # - the search index (grows with the book) is loaded everywhere for search-as-you-type, which is off: only the
 #   search page uses it.
-FONTAWESOME = re.compile(r'<(?:script defer src|link rel="preload" as="script" href)="[^"]*_static/scripts/'
-                         r'fontawesome\.js[^"]*"\s*/?>(?:</script>)?\s*')
-MATHJAX = re.compile(r'<script>window\.MathJax = .*?</script>\s*|<script[^>]*src="[^"]*mathjax/[^"]*"[^>]*></script>\s*',
-                     re.S)
-SEARCH = re.compile(r'<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)">'
-                    r'</script>\s*')
+FONTAWESOME = re.compile(
+    r'<(?:script defer src|link rel="preload" as="script" href)="[^"]*_static/scripts/'
+    r'fontawesome\.js[^"]*"\s*/?>(?:</script>)?\s*'
+)
+MATHJAX = re.compile(
+    r'<script>window\.MathJax = .*?</script>\s*|<script[^>]*src="[^"]*mathjax/[^"]*"[^>]*></script>\s*', re.S
+)
+SEARCH = re.compile(
+    r'<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)">'
+    r"</script>\s*"
+)
 
 
 def lighten_pages(app: Sphinx, exception) -> None:
