@@ -43,6 +43,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/nbqa ruff chapters/
+	$(BIN)/nbqa "ruff format" chapters/ --check
 
 # The committed notebooks must be current (--check), the site must build strictly, then every test runs.
 test: setup browser lint

@@ -117,7 +117,7 @@ def test_readings_move_the_probability_and_default_matches_the_model():
     from widgets.scenarios import renewed_war_probability
 
     assert sy.reading_probability("default") == renewed_war_probability()
-    for name in sy.READINGS:
+    for name in sy.readings():
         assert sy.reading_probability(name) > sy.reading_probability("default")
     with pytest.raises(KeyError, match="unknown reading"):
         sy.reading_probability("nope")

@@ -61,7 +61,13 @@ def bibliography(data: Mapping | None = None) -> Mapping[str, Mapping[str, str]]
     for a plain mapping of frames without one, that of the default package."""
     bib = getattr(data, "bibliography", None)
     if bib is None:
-        bib = book_data(None).bibliography
+        bib = getattr(book_data(None), "bibliography", None)
+    if bib is None:
+        # `load` replaced by a plain mapping (tests): the repository's bibliography, through the same reader.
+        from widgets.data import BIB, read_bibliography
+
+        _deps.record(_deps.ROOT / BIB)
+        bib = read_bibliography((_deps.ROOT / BIB).read_text(encoding="utf-8"))
     return bib
 
 

@@ -17,42 +17,52 @@ from widgets.render import (
     category_labels,
     format_date,
     format_number,
+    is_missing,
     pct,
     source_html,
     table_of,
 )
 
-# Two other readings of the essay's words, to show how far P(renewed war) moves. Each changes only what `why` says;
-# everything else keeps the book's default reading (scenario_states.csv and scenario_branches.csv).
-READINGS = {
-    "alarmed": {
-        "label": "The essay at its most alarmed",
-        "why": "A leadership change in Armenia is read as likely, not even odds, and Sapsan-Convoy as more likely to "
-        "succeed than fail: the essay says a change 'will increase the risk … if not guarantee it'.",
-        "probs": {
-            "armenia_leadership": {"pashinyan_stays": 0.2, "successor": 0.8},
-            "sapsan_syria": {"fails": 0.3, "succeeds": 0.7},
-        },
-        "p_war": {},
-    },
-    "two_sided": {
-        "label": "Risk from Azerbaijan as well",
-        "why": "The states stay at the book's reading, but with Pashinyan in office the risk is read as coming from "
-        "Azerbaijan's resolve (factor 2): P(renewed war) on those branches without a UN force is raised.",
-        "probs": {},
-        "p_war": {"combined-stays-fails-no-un": 0.5, "combined-stays-succeeds-no-un": 0.4},
-    },
-}
+# The branch the essay calls most dangerous; its probability under any dependence between the nodes is bounded below.
 HIGH_RISK_BRANCH = "combined-successor-succeeds-no-un"
 
 
+def readings(*, data: Mapping | None = None) -> dict[str, dict]:
+    """The other readings of the essay's words (data/scenario_readings.csv), each as label, why, the state
+    probabilities it sets (`{node: {state: p}}`) and the P(renewed war | branch) it sets (`{branch: p}`); everything
+    else keeps the book's default reading."""
+    out = {}
+    for r in book_data(data)["scenario_readings"].to_dict("records"):
+        probs: dict[str, dict[str, float]] = {}
+        for item in _pairs(r["state_probabilities"], r["reading_id"]):
+            key, p = item
+            node, _, state = key.partition(".")
+            probs.setdefault(node, {})[state] = p
+        p_war = dict(_pairs(r["branch_war_probabilities"], r["reading_id"]))
+        out[r["reading_id"]] = {"label": r["label"], "why": r["why"], "probs": probs, "p_war": p_war}
+    return out
+
+
+def _pairs(cell, reading_id: str) -> list[tuple[str, float]]:
+    if is_missing(cell) or not str(cell).strip():
+        return []
+    pairs = []
+    for part in str(cell).split(";"):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise ValueError(f"data/scenario_readings.csv, reading {reading_id!r}: {part!r} is not key=probability")
+        pairs.append((key.strip(), float(value)))
+    return pairs
+
+
 def reading_probability(name: str, *, data: Mapping | None = None) -> float:
-    """P(renewed war) of the combined explorer under one of READINGS ('default' is the book's own reading)."""
+    """P(renewed war) of the combined explorer under one of the readings ('default' is the book's own reading)."""
     if name == "default":
         return sc.renewed_war_probability(factor="combined", data=data)
-    if name not in READINGS:
-        raise KeyError(f"unknown reading {name!r}; choose 'default' or one of {', '.join(READINGS)}")
-    r = READINGS[name]
+    known = readings(data=data)
+    if name not in known:
+        raise KeyError(f"unknown reading {name!r}; choose 'default' or one of {', '.join(known)}")
+    r = known[name]
     return sc.renewed_war_probability(r["probs"], r["p_war"], factor="combined", data=data)
 
 
@@ -67,7 +77,7 @@ def reading_table(*, data: Mapping | None = None) -> Table:
     ]
     rows += [
         {"reading": r["label"], "what": r["why"], "p": pct(reading_probability(n, data=data))}
-        for n, r in READINGS.items()
+        for n, r in readings(data=data).items()
     ]
     return table_of(
         pd.DataFrame(rows),
@@ -138,9 +148,10 @@ def scenario_numbers(*, data: Mapping | None = None) -> dict[str, str]:
     every one computed by the model."""
     model = sc.scenario_model(data=data)
     out = {"pwar_default": pct(reading_probability("default", data=data))}
-    for name in READINGS:
+    known = readings(data=data)
+    for name in known:
         out[f"pwar_{name}"] = pct(reading_probability(name, data=data))
-    alarmed, two_sided = READINGS["alarmed"], READINGS["two_sided"]
+    alarmed, two_sided = known["alarmed"], known["two_sided"]
     out["alarmed_successor"] = pct(alarmed["probs"]["armenia_leadership"]["successor"], 0)
     out["alarmed_succeeds"] = pct(alarmed["probs"]["sapsan_syria"]["succeeds"], 0)
     out["two_sided_fails"] = pct(two_sided["p_war"]["combined-stays-fails-no-un"], 0)
