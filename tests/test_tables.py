@@ -171,7 +171,7 @@ def parse(html: str) -> Cells:
 def test_casualty_rows_sorted_by_side_then_date(data):
     rows = parse(tables.casualty_table(category="military", data=data).html).rows
     figures = [r.split()[0] for r in rows if re.match(r"^[\d,]+ ", r)]
-    # Azerbaijan before Armenia (the order of SIDE_LABELS), and each side's figures oldest first.
+    # Azerbaijan before Armenia (the order of the categories of casualties.side), and each side's figures oldest first.
     assert figures == ["7,630", "2,783", "2,906", "2,317", "3,773"]
 
 

@@ -24,20 +24,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from widgets.explorer import Explorer, error_box, live_style
-from widgets.render import bibliography, book_data
+from widgets.render import bibliography, book_data, category_labels
 
 EXPLORERS = ("russia", "aliyev", "armenia", "combined")
-VERDICT_LABELS = {"lower": "lower risk", "raised": "raised risk", "high": "high risk"}
-BASIS_LABELS = {
-    "stated": "the essay says this of this branch",
-    "combined": "the book combines effects the essay states separately",
-}
-OBSERVED_LABELS = {
-    "yes": "these conditions held",
-    "partly": "some of these conditions held",
-    "no": "these conditions did not hold",
-    "unknown": "not known",
-}
+# How verdicts, bases and observations read: the `categories` of scenario_branches in data/datapackage.json.
+LABELLED = ("verdict", "basis", "observed")
 # Probabilities typed by a reader (0.1 + 0.2 + 0.7) rarely sum to exactly 1 in floating point.
 SUM_TOLERANCE = 1e-6
 _model_cache: list = []
@@ -85,6 +76,7 @@ class Model:
 
     nodes: dict[str, Node]
     explorers: dict[str, tuple[tuple[str, ...], tuple[Branch, ...]]]
+    labels: dict[str, dict[str, str]]
 
 
 def scenario_model(*, data: Mapping | None = None) -> Model:
@@ -124,7 +116,7 @@ def scenario_model(*, data: Mapping | None = None) -> Model:
                 f"(missing {missing}, {len(seen) - len(set(seen))} duplicated)"
             )
         explorers[name] = (node_ids, branches)
-    model = Model(nodes, explorers)
+    model = Model(nodes, explorers, {f: category_labels(data, "scenario_branches", f) for f in LABELLED})
     # load() returns the same object while no data file changed, so the model is rebuilt exactly when data changes.
     _model_cache[:] = [data, model]
     return model
@@ -288,13 +280,13 @@ def model_spec(factor: str | None = None, *, data: Mapping | None = None) -> dic
                 "label": branch_label(model, b),
                 "when": dict(b.conditions),
                 "verdict": b.verdict,
-                "verdict_label": VERDICT_LABELS[b.verdict],
-                "basis_label": BASIS_LABELS[b.basis],
+                "verdict_label": model.labels["verdict"][b.verdict],
+                "basis_label": model.labels["basis"][b.basis],
                 "quote": b.essay_quote,
                 "reasoning": b.reasoning,
                 "p_war": b.default_p_war,
                 "observed": b.observed,
-                "observed_label": OBSERVED_LABELS[b.observed],
+                "observed_label": model.labels["observed"][b.observed],
                 "observed_note": b.observed_note,
                 "observed_source": list(b.observed_source),
                 "source": list(b.source),
@@ -336,10 +328,11 @@ def _branch_html(model: Model, factor: str | None, selection: Mapping[str, str],
     )
     return (
         f'<div data-branch="{_esc(b.branch_id)}"><p><strong>{_esc(labels[b.branch_id])}</strong>: the essay’s '
-        f"verdict is <strong>{_esc(VERDICT_LABELS[b.verdict])}</strong> "
-        f"<small>({_esc(BASIS_LABELS[b.basis])})</small></p><blockquote>“{_esc(b.essay_quote)}” "
+        f"verdict is <strong>{_esc(model.labels['verdict'][b.verdict])}</strong> "
+        f"<small>({_esc(model.labels['basis'][b.basis])})</small></p><blockquote>“{_esc(b.essay_quote)}” "
         f"[{_esc('; '.join(b.source))}]</blockquote><p>{_esc(b.reasoning)}</p><p><strong>What happened</strong> "
-        f"({_esc(OBSERVED_LABELS[b.observed])}): {_esc(b.observed_note)} [{_esc('; '.join(b.observed_source))}]"
+        f"({_esc(model.labels['observed'][b.observed])}): {_esc(b.observed_note)} "
+        f"[{_esc('; '.join(b.observed_source))}]"
         f"</p></div><p><strong>Probability of renewed war: {total:.1%}</strong> (the defaults are the book’s "
         f"reading of the essay)</p><table><tr><th>Branch</th><th>P(branch)</th><th>P(war | branch)</th>"
         f"<th>Share</th></tr>{body}</table>"

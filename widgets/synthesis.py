@@ -102,8 +102,8 @@ def scenario_branch_table(
             "p_war": pct(r["p_war_given_branch"]),
             "contribution": pct(r["contribution"]),
             "share": pct(r["share"]),
-            "verdict": sc.VERDICT_LABELS[r["verdict"]],
-            "observed": sc.OBSERVED_LABELS[r["observed"]],
+            "verdict": model.labels["verdict"][r["verdict"]],
+            "observed": model.labels["observed"][r["observed"]],
         }
         for r in rows
     ]
