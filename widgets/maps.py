@@ -127,25 +127,8 @@ def stable_ids():
 class MapChrome(MacroElement):
     """Legend, attribution, scale bar and an accessible name for the map container."""
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function (map) {
-            var legend = L.control({position: {{ this.position|tojson }}});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create('div', 'cf-legend');
-                div.innerHTML = {{ this.legend|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            legend.addTo(map);
-            L.control.scale({imperial: false}).addTo(map);
-            map.attributionControl.setPrefix('Leaflet').addAttribution({{ this.attribution|tojson }});
-            var box = map.getContainer();
-            box.setAttribute('role', 'region');
-            box.setAttribute('aria-label', {{ this.label|tojson }});
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
+    # A Jinja template of folium JavaScript: legend, scale, attribution, accessible name (static/map-chrome.js.jinja).
+    _template = Template(static("map-chrome.js.jinja"))
 
     def __init__(self, legend: str, label: str, position: str):
         super().__init__()
