@@ -446,6 +446,31 @@ def _period(props: Mapping) -> str:
     return period_text(pd.Timestamp(start), pd.Timestamp(end)) if start and end else ""
 
 
+SPECS = "data/maps.json"
+
+
+def map_spec(name: str) -> dict:
+    """What map `name` shows, and its title and caption (data/maps.json): view, center, zoom, places (labelled ones
+    carry a permanent label), legend entries [style, label, schematic]."""
+    import json
+
+    from widgets import _deps
+
+    path = _deps.ROOT / SPECS
+    _deps.record(path, name)
+    specs = json.loads(path.read_text(encoding="utf-8"))
+    if name not in specs:
+        raise KeyError(f"{SPECS} has no map {name!r}; it has: {', '.join(k for k in specs if not k.startswith('_'))}")
+    spec = specs[name]
+    return {
+        **spec,
+        "view": tuple(spec["view"]),
+        "center": tuple(spec["center"]),
+        "labelled": set(spec["labelled"]),
+        "legend": [tuple(entry) for entry in spec["legend"]],
+    }
+
+
 def km_between(d: Mapping, a: str, b: str) -> float:
     """Straight-line (geodesic) distance in km between two places of places.csv."""
     p = d["places"].set_index("place_id")
@@ -559,12 +584,12 @@ def _peacekeeping(d: Mapping, target, rows: list[dict], view) -> None:
 def overview_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """The region before and after 10 Nov 2020: the 1994 line of contact, or the handed-over districts, the
     peacekeeping area and the corridor (radio buttons), with the former NKAO and the main towns."""
-    d = book_data(data)
-    view = (43.6, 38.4, 49.6, 41.4)
+    d, spec = book_data(data), map_spec("overview")
+    view = spec["view"]
     with stable_ids():
         # Small scale (zoom 8-9): lines thinned to ~1 km (two to four pixels) keep this page light.
-        m = base_map(view, (40.0, 46.4), 8, online_tiles=online_tiles, max_zoom=9)
-        add_context(m, d, view, simplify=0.01)
+        m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles, max_zoom=spec["max_zoom"])
+        add_context(m, d, view, simplify=spec["simplify"])
         before = folium.FeatureGroup(name="Before 10 Nov 2020: line of contact of 1994", overlay=False, show=False)
         after = folium.FeatureGroup(name="After 10 Nov 2020: handovers, peacekeepers, corridor", overlay=False)
         rows: list[dict] = []
@@ -586,84 +611,26 @@ def overview_map(*, data: Mapping | None = None, online_tiles: bool = False) -> 
         before.add_to(m)
         after.add_to(m)
         _nkao(d, m, rows)
-        rows += add_places(
-            m,
-            d,
-            [
-                "stepanakert",
-                "shusha",
-                "lachin",
-                "kalbajar",
-                "aghdam",
-                "goris",
-                "yerevan",
-                "ganja",
-                "fuzuli",
-                "hadrut",
-                "nakhchivan",
-            ],
-            labelled={"stepanakert", "shusha", "lachin", "kalbajar", "aghdam", "goris", "yerevan"},
-        )
-        legend = [
-            ("nkao", "Former NKAO", False),
-            ("line_of_contact", "Line of contact 1994\u20132020", False),
-            ("district", "Handed over Nov\u2013Dec 2020", False),
-            ("peacekeeping", "Russian peacekeepers 2020\u20132024", True),
-            ("corridor_2020", "Lachin corridor", True),
-            ("place", "Town in Azerbaijan", False),
-            ("place_am", "Town in Armenia", False),
-        ]
-        return finish(
-            m,
-            d,
-            "The region before and after 10 November 2020",
-            "Use the radio buttons at the top right to switch between the line of contact of 1994\u20132020"
-            " and the arrangement of the 10 November 2020 statement.",
-            legend,
-            rows,
-            layer_control=True,
-        )
+        rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
+        return finish(m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=True)
 
 
 def shusha_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """Shusha/Shushi on its heights above Stepanakert/Khankendi, the corridor road below it, elevations and the
     dates of its capture; followed by an elevation table Stepanakert -> Shusha -> Lachin -> Goris."""
-    d = book_data(data)
-    view = (46.2, 39.45, 47.05, 39.95)
+    d, spec = book_data(data), map_spec("shusha")
+    view = spec["view"]
     with stable_ids():
-        m = base_map(view, (39.72, 46.64), 11, online_tiles=online_tiles)
+        m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles)
         add_context(m, d, view)
         rows: list[dict] = []
         _peacekeeping(d, m, rows, view)
         _nkao(d, m, rows)
         _corridor(d, m, rows, "2020", view)
-        rows += add_places(
-            m,
-            d,
-            ["shusha", "stepanakert", "lachin", "khojaly", "goris", "aghavno", "sus"],
-            labelled={"shusha", "stepanakert", "lachin", "goris"},
-        )
+        rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
         km = km_between(d, "stepanakert", "shusha")
-        legend = [
-            ("nkao", "Former NKAO", False),
-            ("peacekeeping", "Russian peacekeepers 2020\u20132024", True),
-            ("corridor_2020", "Lachin corridor 2020", True),
-            ("route_2020", "Road Stepanakert\u2013Lachin\u2013Goris", True),
-            ("place", "Town in Azerbaijan", False),
-            ("place_am", "Town in Armenia", False),
-        ]
-        result = finish(
-            m,
-            d,
-            "Shusha/Shushi above Stepanakert/Khankendi",
-            f"Shusha/Shushi stands on heights {format_number(round(km, 1))} km (straight line) from "
-            "Stepanakert/Khankendi, above the road to Lachin/Berdzor and Armenia; the 2020 statement "
-            "routes the corridor around it. Click a town for its elevation and the dates of its capture.",
-            legend,
-            rows,
-            layer_control=False,
-            height=460,
-        )
+        caption = spec["caption"].format(stepanakert_shusha_km=format_number(round(km, 1)))
+        result = finish(m, d, spec["title"], caption, spec["legend"], rows, layer_control=False, height=spec["height"])
     return BookMap(
         result.title,
         result.caption,
@@ -678,7 +645,7 @@ def elevation_table(*, data: Mapping | None = None) -> Table:
     """Elevations along Stepanakert -> Shusha -> Lachin -> Goris, with straight-line distances (from places.csv)."""
     d = book_data(data)
     p = d["places"].set_index("place_id", drop=False)
-    order, rows, total = ["stepanakert", "shusha", "lachin", "goris"], [], 0.0
+    order, rows, total = map_spec("shusha")["elevation_profile"], [], 0.0
     for i, pid in enumerate(order):
         row = p.loc[pid]
         if i:
@@ -712,10 +679,10 @@ def elevation_table(*, data: Mapping | None = None) -> Table:
 def lachin_corridor_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """The Lachin corridor of 2020, its August 2022 rerouting, the peacekeeping area, the Lachin and Kalbajar
     handovers, and Goris and Kornidzor on the Armenian side."""
-    d = book_data(data)
-    view = (45.9, 39.35, 47.0, 40.15)
+    d, spec = book_data(data), map_spec("lachin_corridor")
+    view = spec["view"]
     with stable_ids():
-        m = base_map(view, (39.7, 46.5), 10, online_tiles=online_tiles)
+        m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles)
         add_context(m, d, view)
         rows: list[dict] = []
         _districts(d, m, rows, view)
@@ -723,43 +690,17 @@ def lachin_corridor_map(*, data: Mapping | None = None, online_tiles: bool = Fal
         _corridor(d, m, rows, "2020", view)
         _corridor(d, m, rows, "2022", view)
         _nkao(d, m, rows)
-        rows += add_places(
-            m,
-            d,
-            ["stepanakert", "shusha", "lachin", "aghavno", "sus", "kornidzor", "tegh", "goris", "kalbajar"],
-            labelled={"stepanakert", "shusha", "lachin", "kornidzor", "goris"},
-        )
-        legend = [
-            ("district", "Handed over 25 Nov / 1 Dec 2020", False),
-            ("peacekeeping", "Russian peacekeepers 2020\u20132024", True),
-            ("corridor_2020", "Corridor 2020\u2013Aug 2022", True),
-            ("corridor_2022", "Corridor from Aug 2022", True),
-            ("route_2020", "Road 2020", True),
-            ("route_2022", "New road 2022", True),
-            ("nkao", "Former NKAO", False),
-            ("place", "Town in Azerbaijan", False),
-            ("place_am", "Town in Armenia", False),
-        ]
-        return finish(
-            m,
-            d,
-            "The Lachin corridor, 2020\u20132023",
-            "The 5 km corridor of the 2020 statement through Lachin/Berdzor and the road that replaced it "
-            "in August 2022, south and east of the town. Both are schematic. Kornidzor, in Armenia, falls "
-            "just inside Azerbaijan on Natural Earth's border line: a known precision limit.",
-            legend,
-            rows,
-            layer_control=False,
-        )
+        rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
+        return finish(m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=False)
 
 
 def control_2023_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """The change of control of 19-20 Sep 2023: the area held by the Karabakh Armenian authorities until then, the
     corridor road of 2022, the blockade and the checkpoint, and the exodus figure."""
-    d = book_data(data)
-    view = (45.0, 38.9, 48.4, 40.8)
+    d, spec = book_data(data), map_spec("control_2023")
+    view = spec["view"]
     with stable_ids():
-        m = base_map(view, (39.85, 46.6), 9, online_tiles=online_tiles)
+        m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles)
         add_context(m, d, view)
         rows: list[dict] = []
         _nkao(d, m, rows)
@@ -799,29 +740,5 @@ def control_2023_map(*, data: Mapping | None = None, online_tiles: bool = False)
             }
         )
         _corridor(d, m, rows, "2022", view)
-        rows += add_places(
-            m,
-            d,
-            ["stepanakert", "shusha", "aghdara", "khojavend", "askeran", "khojaly", "lachin", "kornidzor", "goris"],
-            labelled={"stepanakert", "shusha", "aghdara", "khojavend", "kornidzor", "goris"},
-        )
-        legend = [
-            ("control_2023", "Held until 19\u201320 Sep 2023", True),
-            ("nkao", "Former NKAO", False),
-            ("corridor_2022", "Corridor from Aug 2022", True),
-            ("route_2022", "Road 2022", True),
-            ("place", "Town in Azerbaijan", False),
-            ("place_am", "Town in Armenia", False),
-        ]
-        return finish(
-            m,
-            d,
-            "What happened next: the change of control in September 2023",
-            "After the blockade of the corridor road from December 2022 and Azerbaijan's offensive of "
-            "19\u201320 September 2023, the whole former NKAO came under Azerbaijani control, and an exodus "
-            "to Armenia followed (figure in the table). Click Stepanakert, Shusha or Kornidzor for dated "
-            "events.",
-            legend,
-            rows,
-            layer_control=False,
-        )
+        rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
+        return finish(m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=False)
