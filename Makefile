@@ -7,11 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser execute book test lab offline pdf slides instructor bench clean help
+.PHONY: setup browser execute book lint test test-fast lab offline pdf slides instructor bench clean help
 
 help:
 	@echo "make book    set up and build the site into _build/html (open _build/html/index.html)"
-	@echo "make test    set up and run every test (data, widgets, nbval, built site in Chromium)"
+	@echo "make test    set up and run every test (lint, data, widgets, nbval, built site in Chromium)"
+	@echo "make test-fast  lint and the unit and data tests only (no browser, kernel or build; under a minute)"
 	@echo "make lab     set up and open JupyterLab on the chapters (live widgets)"
 	@echo "make offline build the site and pack it into dist/ceasefire-book-offline.zip (works unpacked, from disk)"
 	@echo "make pdf     print the single-page book with Chromium into _build/pdf/book.pdf (maps included)"
@@ -38,11 +39,22 @@ execute: setup
 book: execute
 	$(BIN)/python -m tools.build_book
 
+# ruff lints and checks the format of the Python code; nbqa runs ruff on the chapters' code cells.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/nbqa ruff chapters/
+	$(BIN)/nbqa "ruff format" chapters/ --check
+
 # The committed notebooks must be current (--check), the site must build strictly, then every test runs.
-test: setup browser
+test: setup browser lint
 	$(BIN)/python -m tools.execute --check
 	$(BIN)/python -m tools.build_book
 	$(BIN)/python -m pytest
+
+# Unit and data tests only: no Chromium, no kernel, no build (markers registered in pyproject.toml).
+test-fast: setup lint
+	$(BIN)/python -m pytest tests -m "not browser and not kernel and not slow"
 
 bench: setup browser
 	$(BIN)/python -m tools.bench

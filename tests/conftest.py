@@ -1,24 +1,51 @@
 """Shared pytest fixtures: the repository root, the built site, and an offline Chromium page that records every
 request leaving the machine and every JavaScript error."""
+
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-# BOOK_SITE points the tests at another build (e.g. an isolated --path-output build or an unpacked offline zip).
-SITE = Path(os.environ.get("BOOK_SITE") or ROOT / "_build" / "html").resolve()
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tools.chromium import CHROMIUM_ARGS, ROOT, SITE, chromium_executable
+
+# Test kinds, registered in pyproject.toml: `make test-fast` runs what is none of them.
+BROWSER_FIXTURES = {"browser", "offline_page", "site"}
+KERNEL_FIXTURES = {"kernel"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Notebooks (nbval) run a kernel and are slow; every test that opens the built site or Chromium is a browser
+    test. Files mark their own kind too (`pytestmark`); this catches a new test that forgets."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.kernel)
+            item.add_marker(pytest.mark.slow)
+            continue
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if BROWSER_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.browser)
+        if KERNEL_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.kernel)
 
 
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture
+def kernel(root):
+    """A real Python kernel started in the repository root (live-widget tests)."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(root))
+    try:
+        yield kc
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
 
 
 @pytest.fixture(scope="session")
@@ -30,21 +57,16 @@ def site() -> Path:
     return SITE
 
 
-def chromium_executable() -> str:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
-                      shutil.which("chromium"), shutil.which("google-chrome")):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    pytest.fail("no Chromium found for the browser tests: run `bash tools/ensure_chromium.sh` "
-                "(installs Debian's chromium) or set CHROMIUM=/path/to/chromium")
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            executable = chromium_executable()
+        except FileNotFoundError as exc:
+            pytest.fail(str(exc))
+        b = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
@@ -52,6 +74,7 @@ def browser():
 @dataclass
 class OfflinePage:
     """A page whose every non-file request is aborted and recorded, with its JavaScript errors collected."""
+
     page: object
     external_requests: list[str] = field(default_factory=list)
     js_errors: list[str] = field(default_factory=list)
@@ -59,6 +82,11 @@ class OfflinePage:
     def open(self, path: Path, wait: str = "load"):
         self.page.goto(path.resolve().as_uri(), wait_until=wait)
         return self.page
+
+    def assert_clean(self) -> None:
+        """The page asked the network for nothing and raised no JavaScript error (call it at the end of a test)."""
+        assert self.external_requests == [], f"the page asked the network for: {self.external_requests}"
+        assert self.js_errors == [], f"JavaScript errors: {self.js_errors}"
 
 
 @pytest.fixture

@@ -1,23 +1,14 @@
-"""Helpers for the live-kernel tests: a real Python kernel, and reading its iopub messages until a condition holds."""
+"""Helpers for the live-kernel tests: reading a kernel's iopub messages until a condition holds (the `kernel` fixture
+itself is in conftest.py)."""
+
 from __future__ import annotations
 
 import queue
 import time
 
 import pytest
-from jupyter_client.manager import start_new_kernel
 
 TIMEOUT = 60
-
-
-@pytest.fixture
-def kernel(root):
-    km, kc = start_new_kernel(kernel_name="python3", cwd=str(root))
-    try:
-        yield kc
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
 
 
 def iopub_until(kc, parent_id, done, deadline):

@@ -1,10 +1,11 @@
 """Helpers shared by the whole-site tests: the pages of a build and the in-browser probes run on each of them."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from conftest import SITE
+from tools.chromium import SITE
 
 # Folders of a Sphinx build that hold assets and sources, not pages.
 NOT_PAGES = {"_static", "_sources", "_images", "_downloads"}
@@ -70,7 +71,8 @@ LOW_CONTRAST_JS = """(scope) => {
       const c = parse(getComputedStyle(e).backgroundColor); if (c[3] > 0) layers.push(c); if (c[3] >= 1) break; }
     let base = layers.length && layers[layers.length - 1][3] >= 1 ? layers.pop() : [255, 255, 255, 1];
     while (layers.length) base = over(layers.pop(), base); return base; };
-  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = (c) => { const f = (v) => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
     return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
   const bad = [];
   for (const root of document.querySelectorAll(scope)) for (const el of root.querySelectorAll('*')) {
@@ -99,7 +101,8 @@ EXPLORERS_JS = """(rootSelector) => {
     const groups = [];
     for (const c of r.querySelectorAll('input, select')) {
       if (c.closest('.leaflet-container') || c.type === 'hidden' || c.disabled) continue;
-      const key = c.type === 'radio' ? 'radio:' + c.name : c.tagName.toLowerCase() + ':' + (c.id || c.name || groups.length);
+      const key = c.type === 'radio' ? 'radio:' + c.name
+        : c.tagName.toLowerCase() + ':' + (c.id || c.name || groups.length);
       if (!groups.includes(key)) groups.push(key);
     }
     return groups;
@@ -146,7 +149,8 @@ EXERCISE_GROUP_JS = """([index, key]) => {
 # Installed in every frame (srcdoc map iframes included) before its scripts run: collects that frame's errors.
 FRAME_ERRORS_JS = """window.__sitecheckErrors = [];
 window.addEventListener('error', e => window.__sitecheckErrors.push(String(e.message || e.type)));
-window.addEventListener('unhandledrejection', e => window.__sitecheckErrors.push('unhandled rejection: ' + e.reason));"""
+window.addEventListener('unhandledrejection',
+  e => window.__sitecheckErrors.push('unhandled rejection: ' + e.reason));"""
 MATH_MARKUP = re.compile(r'class="math notranslate nohighlight"')
 
 
@@ -172,8 +176,10 @@ def explorer_problems(page) -> list[str]:
                 if not result["tried"]:
                     problems.append(f"explorer {index + 1}: control {key} has no other value to try")
                 elif not result["changed"]:
-                    problems.append(f"explorer {index + 1}: changing control {key} did not change its output "
-                                    f"({result['tried']} value(s) tried)")
+                    problems.append(
+                        f"explorer {index + 1}: changing control {key} did not change its output "
+                        f"({result['tried']} value(s) tried)"
+                    )
                 if not result["restored"]:
                     problems.append(f"explorer {index + 1}: putting control {key} back did not restore its output")
     return problems
@@ -206,8 +212,10 @@ def contrast_problems(page) -> list[str]:
         scope = "#main-content" if frame == page.main_frame else "body"
         where = "page" if frame == page.main_frame else "frame"
         for bad in frame.evaluate(LOW_CONTRAST_JS, scope):
-            problems.append(f"dark theme, {where}: <{bad['tag']}> {bad['text']!r} colour {bad['color']} on "
-                            f"{bad['background']} (contrast {bad['ratio']}:1)")
+            problems.append(
+                f"dark theme, {where}: <{bad['tag']}> {bad['text']!r} colour {bad['color']} on "
+                f"{bad['background']} (contrast {bad['ratio']}:1)"
+            )
     return problems
 
 

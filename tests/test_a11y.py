@@ -1,13 +1,15 @@
 """Accessibility of every page: axe-core (bundled with axe-playwright-python, injected from disk), a skip link and a
 heading outline without jumps."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
-
 from sitecheck import page_ids, page_path
+
+pytestmark = pytest.mark.browser
 
 BLOCKING = {"critical", "serious"}
 # Frames are audited one by one (axe cannot reach into srcdoc frames from the page without waiting for them).
@@ -50,7 +52,8 @@ def test_page_is_accessible(site, offline_page, page_id):
                 targets = [" ".join(map(str, n["target"])) for n in v["nodes"][:3]]
                 problems.append(f"axe {v['impact']} in {where}: {v['id']} ({v['help']}) at {targets}")
     skip = page.evaluate("""() => { const a = document.querySelector('a.skip-link, a[href="#main-content"]');
-        return a ? {href: a.getAttribute('href'), first: a === document.querySelector('a[href], button, input')} : null; }""")
+        return a ? {href: a.getAttribute('href'),
+                   first: a === document.querySelector('a[href], button, input')} : null; }""")
     if not skip:
         problems.append("no skip link to the main content")
     elif not page.locator(skip["href"]).count():
@@ -72,8 +75,9 @@ def test_heading_check_reports_jumps_and_missing_h1():
 def test_axe_reports_serious_violations_offline(offline_page, tmp_path):
     """The axe run itself works from disk and finds a serious fault (an image without text alternative)."""
     bad = tmp_path / "bad.html"
-    bad.write_text('<!doctype html><html lang="en"><body><main><img src="x.png"></main></body></html>',
-                   encoding="utf-8")
+    bad.write_text(
+        '<!doctype html><html lang="en"><body><main><img src="x.png"></main></body></html>', encoding="utf-8"
+    )
     page = offline_page.open(bad)
     ids = {v["id"] for v in axe_violations(page.main_frame) if v["impact"] in BLOCKING}
     assert "image-alt" in ids, ids

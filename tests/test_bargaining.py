@@ -1,9 +1,9 @@
 """Unit tests of the random-walk illustration (widgets.bargaining) and of the chapter helpers in widgets.synthesis."""
+
 from __future__ import annotations
 
 import math
 import re
-import time
 
 import pytest
 
@@ -49,16 +49,27 @@ def test_edge_cases():
     assert tiny.survival == (1.0, 0.0, 0.0, 0.0) and tiny.median_months == 1
 
 
-@pytest.mark.parametrize("kwargs, named", [
-    ({"sigma": 0}, "sigma"), ({"sigma": -1}, "sigma"), ({"sigma": math.inf}, "sigma"), ({"sigma": "1"}, "sigma"),
-    ({"monitoring": 1.5}, "monitoring"), ({"monitoring": -0.1}, "monitoring"), ({"monitoring": True}, "monitoring"),
-    ({"threshold": 0}, "threshold"), ({"threshold": math.nan}, "threshold"),
-    ({"months": 0}, "months"), ({"months": 2.5}, "months"), ({"runs": 0}, "runs"), ({"seed": -1}, "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, named",
+    [
+        ({"sigma": 0}, "sigma"),
+        ({"sigma": -1}, "sigma"),
+        ({"sigma": math.inf}, "sigma"),
+        ({"sigma": "1"}, "sigma"),
+        ({"monitoring": 1.5}, "monitoring"),
+        ({"monitoring": -0.1}, "monitoring"),
+        ({"monitoring": True}, "monitoring"),
+        ({"threshold": 0}, "threshold"),
+        ({"threshold": math.nan}, "threshold"),
+        ({"months": 0}, "months"),
+        ({"months": 2.5}, "months"),
+        ({"runs": 0}, "runs"),
+        ({"seed": -1}, "seed"),
+    ],
+)
 def test_bad_parameters_raise_a_clear_error_naming_the_parameter(kwargs, named):
     with pytest.raises(bw.BargainingError, match=rf"^{named}"):
         bw.simulate(**kwargs)
-    assert isinstance(bw.BargainingError("x"), ValueError)
 
 
 def test_live_result_shows_the_error_instead_of_a_result():
@@ -67,10 +78,9 @@ def test_live_result_shows_the_error_instead_of_a_result():
     assert 'data-key="1|0.5|10"' in bw.live_result(1.0, 0.5, 10.0)
 
 
-def test_grid_precompute_is_fast_and_every_stored_result_expands_to_the_python_result():
-    start = time.perf_counter()
+def test_every_stored_grid_result_expands_to_the_python_result():
+    # How long the grid takes is measured by `python -m tools.bench`, not asserted here.
     data = bw.grid_data()
-    assert time.perf_counter() - start < 1.0
     assert len(data["results"]) == len(bw.SIGMAS) * len(bw.MONITORING) * len(bw.THRESHOLDS) <= 100
     for key, stored in data["results"].items():
         sigma, monitoring, threshold = map(float, key.split("|"))
@@ -97,17 +107,17 @@ def test_result_html_table_and_svg():
     assert f'data-holding="{sim.holding!r}"' in out
 
 
-def test_chapter_numbers_are_text():
-    numbers = bw.chapter_numbers()
-    assert all(isinstance(v, str) and k.startswith("ch6_") for k, v in numbers.items())
-    assert numbers["ch6_same_drift_sigma"] == "0.5"
+def test_illustration_numbers_are_text_with_plain_names():
+    numbers = bw.illustration_numbers()
+    assert all(isinstance(v, str) and not re.match(r"ch\d", k) for k, v in numbers.items())
+    assert numbers["same_drift_sigma"] == "0.5"
 
 
 def test_readings_move_the_probability_and_default_matches_the_model():
     from widgets.scenarios import renewed_war_probability
 
     assert sy.reading_probability("default") == renewed_war_probability()
-    for name in sy.READINGS:
+    for name in sy.readings():
         assert sy.reading_probability(name) > sy.reading_probability("default")
     with pytest.raises(KeyError, match="unknown reading"):
         sy.reading_probability("nope")
@@ -117,14 +127,17 @@ def test_scenario_numbers_state_probability_matches_the_model():
     from widgets.scenarios import checked_state_probabilities, scenario_model
 
     stays = checked_state_probabilities(scenario_model(), None)["armenia_leadership"]["pashinyan_stays"]
-    assert sy.scenario_numbers()["ch5_stays_prob"] == sy.pct(stays, 0)
+    assert sy.scenario_numbers()["stays_prob"] == sy.pct(stays, 0)
 
 
 def test_frechet_bounds_bracket_the_independent_product():
     b = sy.branch_probability_bounds()
     assert b["low"] <= b["independent"] <= b["high"]
-    certain = {"armenia_leadership": {"pashinyan_stays": 0.0, "successor": 1.0},
-               "sapsan_syria": {"fails": 0.0, "succeeds": 1.0}, "un_involvement": {"none": 1.0, "un_force": 0.0}}
+    certain = {
+        "armenia_leadership": {"pashinyan_stays": 0.0, "successor": 1.0},
+        "sapsan_syria": {"fails": 0.0, "succeeds": 1.0},
+        "un_involvement": {"none": 1.0, "un_force": 0.0},
+    }
     assert sy.branch_probability_bounds(probs=certain) == {"low": 1.0, "independent": 1.0, "high": 1.0}
     with pytest.raises(KeyError, match="unknown branch"):
         sy.branch_probability_bounds("nope")
@@ -135,8 +148,9 @@ def test_hindsight_keeps_only_the_branches_that_happened():
 
     rows = branch_table(factor="combined")
     kept = rows[(rows["armenia_leadership"] == "pashinyan_stays") & (rows["un_involvement"] == "none")]
-    assert sy.hindsight_probability() == pytest.approx((kept["p_branch"] / kept["p_branch"].sum()
-                                                        * kept["p_war_given_branch"]).sum())
+    assert sy.hindsight_probability() == pytest.approx(
+        (kept["p_branch"] / kept["p_branch"].sum() * kept["p_war_given_branch"]).sum()
+    )
 
 
 def test_chapter_tables_and_tallies():
@@ -146,5 +160,6 @@ def test_chapter_tables_and_tallies():
     studies = sy.studies_table()
     assert "50–75 percent" in studies.html and "secondary" in studies.html
     tallies = sy.verdict_tallies()
-    assert sum(int(tallies[f"ch8_claims_{v}"]) for v in ("supported", "partly_supported", "wrong",
-                                                         "unsupported")) == int(tallies["ch8_n_claims"])
+    assert sum(int(tallies[f"claims_{v}"]) for v in ("supported", "partly_supported", "wrong", "unsupported")) == int(
+        tallies["n_claims"]
+    )

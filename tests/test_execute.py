@@ -1,4 +1,5 @@
 """The change-aware executor re-runs exactly the notebooks whose code or recorded inputs changed."""
+
 from __future__ import annotations
 
 import json
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+pytestmark = [pytest.mark.kernel, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,9 +27,11 @@ def _notebook(path: Path, code: str) -> None:
 
 
 def _reader(name: str) -> str:
-    return (f"from widgets import _deps\n_deps.record('../data/{name}')\n"
-            f"_deps.record('../data/package.json', '{name}')\n"
-            f"print(open('../data/{name}').read().strip())")
+    return (
+        f"from widgets import _deps\n_deps.record('../data/{name}')\n"
+        f"_deps.record('../data/package.json', '{name}')\n"
+        f"print(open('../data/{name}').read().strip())"
+    )
 
 
 def _package(a_title: str, b_title: str) -> str:
@@ -52,8 +57,9 @@ def book(tmp_path: Path) -> Path:
 def run(book: Path, *args: str) -> subprocess.CompletedProcess:
     # The kernel must import the copied widgets package, not the installed one: PYTHONPATH comes first.
     env = {**os.environ, "PYTHONPATH": str(book)}
-    return subprocess.run([sys.executable, "-m", "tools.execute", *args], cwd=book, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "tools.execute", *args], cwd=book, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def executed(proc: subprocess.CompletedProcess) -> list[str]:

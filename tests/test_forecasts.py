@@ -1,4 +1,5 @@
 """Unit tests of widgets.forecasts: the scoring rules, their errors, data/forecasts.csv's own rules, and the scorer."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,20 @@ import pandas as pd
 import pytest
 
 from widgets.data import load
-from widgets.forecasts import (CLIP, ForecastError, baseline_scores, brier_score, checked_probability, essay_scores,
-                               fixed, forecast_scorer, log_score, score_table, scored_forecasts, scores)
+from widgets.forecasts import (
+    CLIP,
+    ForecastError,
+    ForecastScorer,
+    baseline_scores,
+    brier_score,
+    checked_probability,
+    essay_scores,
+    fixed,
+    log_score,
+    score_table,
+    scored_forecasts,
+    scores,
+)
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +32,8 @@ def forecasts() -> pd.DataFrame:
 
 
 def test_brier_is_squared_error():
-    assert brier_score(0.7, 1) == pytest.approx(0.3 ** 2)
-    assert brier_score(0.7, 0) == pytest.approx(0.7 ** 2)
+    assert brier_score(0.7, 1) == pytest.approx(0.3**2)
+    assert brier_score(0.7, 0) == pytest.approx(0.7**2)
     assert brier_score(1.0, 1) == 0.0 and brier_score(0.0, 1) == 1.0
 
 
@@ -41,10 +54,18 @@ def test_clipping_leaves_inner_probabilities_alone():
     assert log_score(CLIP * 2, 1) == pytest.approx(-math.log(CLIP * 2))
 
 
-@pytest.mark.parametrize("bad, words", [
-    (-0.1, "outside [0, 1]"), (1.5, "outside [0, 1]"), (float("nan"), "NaN"), (float("inf"), "outside [0, 1]"),
-    ("0.5", "must be a number"), (True, "must be a number"), (None, "must be a number"),
-])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        (-0.1, "outside [0, 1]"),
+        (1.5, "outside [0, 1]"),
+        (float("nan"), "NaN"),
+        (float("inf"), "outside [0, 1]"),
+        ("0.5", "must be a number"),
+        (True, "must be a number"),
+        (None, "must be a number"),
+    ],
+)
 def test_bad_probabilities_raise_a_clear_error_naming_the_forecast(bad, words):
     with pytest.raises(ForecastError, match=re.escape(words)) as err:
         checked_probability(bad, "forecast 'x'")
@@ -90,6 +111,7 @@ def test_fixed_rounds_half_up_like_javascript():
 
 # ---------------------------------------------------------------- the data's own rules
 
+
 def test_every_scored_forecast_sits_inside_its_words_range(forecasts):
     rows = forecasts[forecasts["probability"].notna()]
     assert not rows.empty
@@ -119,10 +141,12 @@ def test_only_resolved_forecasts_have_outcomes(forecasts):
 
 # ---------------------------------------------------------------- the scorer
 
+
 def test_static_scorer_carries_the_data_its_script_scores(forecasts):
-    out = forecast_scorer(forecasts).html()
-    payload = json.loads(re.search(r'<script type="application/json" class="xp-data">(.*?)</script>', out,
-                                   re.S).group(1))
+    out = ForecastScorer(forecasts).html()
+    payload = json.loads(
+        re.search(r'<script type="application/json" class="xp-data">(.*?)</script>', out, re.S).group(1)
+    )
     rows = scored_forecasts(forecasts)
     assert [f["id"] for f in payload["forecasts"]] == list(rows["forecast_id"])
     assert [f["outcome"] for f in payload["forecasts"]] == [int(o) for o in rows["outcome"]]
@@ -132,25 +156,31 @@ def test_static_scorer_carries_the_data_its_script_scores(forecasts):
 
 
 def test_scorer_output_is_deterministic_and_has_no_addresses(forecasts):
-    a, b = forecast_scorer(forecasts), forecast_scorer(forecasts)
-    assert a.html("fs-test") == b.html("fs-test")
+    a, b = ForecastScorer(forecasts), ForecastScorer(forecasts)
+    a.uid = b.uid = "fs-test"
+    assert a.html() == b.html()
     assert " at 0x" not in repr(a) and " at 0x" not in a.html()
 
 
 def test_live_scorer_rescores_when_a_probability_changes(forecasts):
-    children = forecast_scorer(forecasts).widget().children
+    children = ForecastScorer(forecasts).widget().children
     boxes, table = [row.children[0] for row in children[1:-1]], children[-1]
     before = table.value
     boxes[0].value = 1.0 - boxes[0].value
     assert table.value != before
     mean = re.search(r'class="num cf-fs-brier" data-value="([^"]*)"', table.value).group(1)
     given = {b.description: b.value for b in boxes}
-    assert float(mean) == scores(given, dict(zip(scored_forecasts(forecasts)["forecast_id"],
-                                                  map(int, scored_forecasts(forecasts)["outcome"]))))["brier"]
+    assert (
+        float(mean)
+        == scores(
+            given,
+            dict(zip(scored_forecasts(forecasts)["forecast_id"], map(int, scored_forecasts(forecasts)["outcome"]))),
+        )["brier"]
+    )
 
 
 def test_live_scorer_shows_an_error_instead_of_a_score_for_bad_input(forecasts):
-    children = forecast_scorer(forecasts).widget().children
+    children = ForecastScorer(forecasts).widget().children
     box = children[1].children[0]
     box.value = 1.5
     html = children[-1].value
@@ -160,4 +190,4 @@ def test_live_scorer_shows_an_error_instead_of_a_score_for_bad_input(forecasts):
 
 def test_scorer_without_scorable_forecasts_is_refused(forecasts):
     with pytest.raises(ForecastError, match="nothing to score"):
-        forecast_scorer(forecasts.assign(outcome=pd.NA))
+        ForecastScorer(forecasts.assign(outcome=pd.NA))

@@ -1,4 +1,5 @@
 """Geometry checks of the map layers in data/geo/ against the places and figures of the data package."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Point, shape
 
 from widgets.data import load
-from widgets.tables import figure
+from widgets.glue import figure
 
 GEOD = Geod(ellps="WGS84")
 UTM38N = Transformer.from_crs("EPSG:4326", "EPSG:32638", always_xy=True)
@@ -103,7 +104,8 @@ def test_each_place_is_inside_its_country_except_the_documented_kornidzor_case(d
             off_km = km(point, _nearest(by_iso[own], point))
             assert found == [wrong] and off_km < max_km, (
                 f"{row.place_id}: expected Natural Earth's known error ({wrong}, < {max_km} km from {own}); got "
-                f"{found}, {off_km:.2f} km: if Natural Earth fixed it, drop the exception")
+                f"{found}, {off_km:.2f} km: if Natural Earth fixed it, drop the exception"
+            )
         else:
             assert found == [own], f"{row.place_id} ({row.country_2020}) falls in {found} on Natural Earth's borders"
 

@@ -1,4 +1,5 @@
 """The instructor guide: a key for every exercise, every name it cites real, and none of it in the public site."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,17 @@ from widgets.data import bib_keys, load
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "instructor"
-PAGES = ("lesson_plans", "discussion", "answer_keys", "worksheet_probability_card", "worksheet_jigsaw", "worksheet_brier",
-         "rubric", "reading_list", "teaching_contested_war")
+PAGES = (
+    "lesson_plans",
+    "discussion",
+    "answer_keys",
+    "worksheet_probability_card",
+    "worksheet_jigsaw",
+    "worksheet_brier",
+    "rubric",
+    "reading_list",
+    "teaching_contested_war",
+)
 # Sheets per printed worksheet (one A4 page each).
 WORKSHEETS = {"worksheet_probability_card": 1, "worksheet_jigsaw": 4, "worksheet_brier": 2}
 # Every guide page says this; the public site must contain it nowhere.
@@ -25,9 +35,22 @@ CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
 EXERCISE = re.compile(r":::\{exercise\}\s*\n:label:\s*(\S+)")
 KEY_TERM = re.compile(r"^`(ex-[a-z0-9-]+)`$", re.MULTILINE)
 # Code spans in the guide that are neither data nor bibliography names: commands, paths, values of the data's enums.
-PLAIN = {"make lab", "make instructor", "make slides", "references.bib", "data/README.md", "answer_keys.md", "tests/test_instructor.py", "chapters/",
-         "data/", "widgets.forecasts", "widgets.bargaining.chapter_numbers", "widgets", "tools/answer_values.py",
-         "_build_instructor/worksheets/"} | {f"_build_instructor/worksheets/{w}.pdf" for w in WORKSHEETS}
+PLAIN = {
+    "make lab",
+    "make instructor",
+    "make slides",
+    "references.bib",
+    "data/README.md",
+    "answer_keys.md",
+    "tests/test_instructor.py",
+    "chapters/",
+    "data/",
+    "widgets.forecasts",
+    "widgets.bargaining.illustration_numbers",
+    "widgets",
+    "tools/answer_values.py",
+    "_build_instructor/worksheets/",
+} | {f"_build_instructor/worksheets/{w}.pdf" for w in WORKSHEETS}
 
 
 def _markdown(path: Path) -> str:
@@ -91,8 +114,9 @@ def test_every_name_the_guide_cites_exists():
         for span in re.findall(r"`([^`\n]+)`", text):
             if span not in known:
                 unknown.append(f"{page}.md: `{span}`")
-    assert not unknown, "names in the instructor guide that no data file, bibliography or chapter has:\n" + \
-        "\n".join(unknown)
+    assert not unknown, "names in the instructor guide that no data file, bibliography or chapter has:\n" + "\n".join(
+        unknown
+    )
 
 
 def test_instructor_book_lists_its_pages_and_the_public_book_excludes_it():
@@ -110,9 +134,13 @@ def test_instructor_book_lists_its_pages_and_the_public_book_excludes_it():
 def test_public_site_contains_no_answer_key_text(site):
     """No page, search index or source file of the built site carries the guide's marker or its pages' titles."""
     needles = [MARKER, "Answer keys to the exercises", "Discussion questions and model answers"]
-    leaked = [f"{p.relative_to(site).as_posix()}: {n!r}" for p in site.rglob("*")
-              if p.is_file() and p.suffix in {".html", ".js", ".txt", ".md", ".ipynb", ".json"}
-              for n in needles if n in p.read_text(encoding="utf-8", errors="replace")]
+    leaked = [
+        f"{p.relative_to(site).as_posix()}: {n!r}"
+        for p in site.rglob("*")
+        if p.is_file() and p.suffix in {".html", ".js", ".txt", ".md", ".ipynb", ".json"}
+        for n in needles
+        if n in p.read_text(encoding="utf-8", errors="replace")
+    ]
     assert not leaked, "instructor text in the public site:\n" + "\n".join(leaked)
 
 
@@ -125,14 +153,19 @@ def test_every_computed_value_the_keys_cite_is_shown_beside_its_name():
     from tools.answer_values import _rows
 
     text = (GUIDE / "answer_keys.md").read_text(encoding="utf-8")
-    missing = [m.group(1) for m in GLUE_SPAN.finditer(text)
-               if not text.startswith(f" (**{{{{ {m.group(1)} }}}}**)", m.end())]
+    missing = [
+        m.group(1) for m in GLUE_SPAN.finditer(text) if not text.startswith(f" (**{{{{ {m.group(1)} }}}}**)", m.end())
+    ]
     rows = _rows()
-    missing += [m.group(1) for m in re.finditer(r"(?<!\})`([A-Za-z0-9_]+)`", text)
-                if f"row_{m.group(1)}" in rows and not re.match(rf" \(\*\*\{{\{{ row_{m.group(1)} \}}\}}\*\*[);]",
-                                                                     text[m.end():])]
-    assert not missing, "answer keys name a computed value without showing it (` (**{{ name }}**)`): " + \
-        ", ".join(sorted(set(missing)))
+    missing += [
+        m.group(1)
+        for m in re.finditer(r"(?<!\})`([A-Za-z0-9_]+)`", text)
+        if f"row_{m.group(1)}" in rows
+        and not re.match(rf" \(\*\*\{{\{{ row_{m.group(1)} \}}\}}\*\*[);]", text[m.end() :])
+    ]
+    assert not missing, "answer keys name a computed value without showing it (` (**{{ name }}**)`): " + ", ".join(
+        sorted(set(missing))
+    )
     assert not re.search(r"\{\{(?!\s*[A-Za-z0-9_]+\s*\}\})", text), "a malformed {{ substitution }} in answer_keys.md"
 
 
@@ -146,16 +179,22 @@ def test_answer_values_are_computed_as_the_chapters_compute_them():
     assert not unknown, f"substitutions no group of tools/answer_values.py computes: {unknown}"
     for stem in ("05_scenarios", "06_what_keeps_a_ceasefire"):
         nb = nbformat.read(ROOT / "chapters" / f"{stem}.ipynb", as_version=4)
-        stored = {o.metadata["scrapbook"]["name"]: o.data for c in nb.cells for o in c.get("outputs", [])
-                  if "scrapbook" in o.get("metadata", {})}
+        stored = {
+            o.metadata["scrapbook"]["name"]: o.data
+            for c in nb.cells
+            for o in c.get("outputs", [])
+            if "scrapbook" in o.get("metadata", {})
+        }
         for name in sorted(n for n in used if n in stored):
             assert name in values, f"{name}: not computed ({failed})"
             glued = str(stored[name].get("application/papermill.record/text/plain", "")).strip("'\"")
             assert values[name] == glued, f"{name}: the guide computes {values[name]!r}, chapter {stem} glued {glued!r}"
     blocked = sorted(n for n in used if n not in values)
     if blocked:
-        pytest.skip(f"{len(blocked)} value(s) not computable on this checkout ({'; '.join(failed.values())}): "
-                    f"the page shows that instead of a number")
+        pytest.skip(
+            f"{len(blocked)} value(s) not computable on this checkout ({'; '.join(failed.values())}): "
+            f"the page shows that instead of a number"
+        )
 
 
 def test_worksheets_split_into_sheets_without_the_instructor_note():
@@ -171,12 +210,18 @@ def test_worksheets_split_into_sheets_without_the_instructor_note():
 def test_worksheet_pdfs_print_one_page_per_sheet(tmp_path):
     """`make instructor` prints each worksheet with Chromium; pdfinfo counts its A4 pages."""
     # In a process of its own: the browser tests' Playwright session may already be running in this one.
-    run = subprocess.run([sys.executable, "-m", "tools.worksheets", "--out", str(tmp_path)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "tools.worksheets", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert sorted(p.stem for p in tmp_path.glob("*.pdf")) == sorted(WORKSHEETS)
     for name in WORKSHEETS:
-        info = subprocess.run(["pdfinfo", str(tmp_path / f"{name}.pdf")], capture_output=True, text=True,
-                              check=True).stdout
-        assert re.search(r"^Pages:\s+%d$" % WORKSHEETS[name], info, re.MULTILINE), info
+        info = subprocess.run(
+            ["pdfinfo", str(tmp_path / f"{name}.pdf")], capture_output=True, text=True, check=True
+        ).stdout
+        assert re.search(rf"^Pages:\s+{WORKSHEETS[name]}$", info, re.MULTILINE), info
         assert re.search(r"^Page size:\s+595\.\d+ x 84[12]\.\d+ pts \(A4\)", info, re.MULTILINE), info

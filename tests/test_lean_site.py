@@ -1,6 +1,7 @@
 """The lighter site keeps its features: formulas render as native MathML (no MathJax), the subset icon font still
 draws every icon the pages show, and the stylesheet purge keeps what pages use. (Size and speed targets are measured
 by `make bench`, not asserted here.)"""
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,10 @@ def test_formulas_are_mathml_without_mathjax(site, offline_page):
     assert not re.search(r"<script[^>]*mathjax|window\.MathJax", html, re.I), f"{MATH_PAGE} still loads MathJax"
     assert 'class="math notranslate nohighlight"' not in html, "TeX left for a script to typeset"
     page = offline_page.open(site / MATH_PAGE)
-    sizes = page.eval_on_selector_all("math", "els => els.map(e => { const r = e.getBoundingClientRect(); "
-                                              "return [r.width, r.height, e.namespaceURI]; })")
+    sizes = page.eval_on_selector_all(
+        "math",
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height, e.namespaceURI]; })",
+    )
     assert sizes, "no <math> element in the rendered page"
     for width, height, ns in sizes:
         assert ns == "http://www.w3.org/1998/Math/MathML"
@@ -43,8 +46,19 @@ DRAWS_ITS_GLYPH = """sel => {
 }"""
 
 
-@pytest.mark.parametrize("icon", ["fa-magnifying-glass", "fa-bars", "fa-list", "fa-download", "fa-github",
-                                  "fa-circle-half-stroke", "fa-sun", "fa-moon"])
+@pytest.mark.parametrize(
+    "icon",
+    [
+        "fa-magnifying-glass",
+        "fa-bars",
+        "fa-list",
+        "fa-download",
+        "fa-github",
+        "fa-circle-half-stroke",
+        "fa-sun",
+        "fa-moon",
+    ],
+)
 def test_icons_draw_from_the_subset_font(site, offline_page, icon):
     page = offline_page.open(site / ICON_PAGE)
     page.set_viewport_size({"width": 1400, "height": 900})  # the desktop header, where every icon shows
@@ -53,11 +67,14 @@ def test_icons_draw_from_the_subset_font(site, offline_page, icon):
         page.evaluate("mode => { document.documentElement.dataset.mode = mode; }", mode)
     page.evaluate("() => document.fonts.ready.then(() => true)")
     # the first visible element with the icon (the theme switch shows one of its three icons at a time)
-    found = page.evaluate("""icon => {
+    found = page.evaluate(
+        """icon => {
         const el = [...document.querySelectorAll('.' + icon)].find(e => e.getClientRects().length);
         if (!el) { return false; }
         el.setAttribute('data-icon-probe', icon);
-        return true; }""", icon)
+        return true; }""",
+        icon,
+    )
     if not found:
         pytest.skip(f"{ICON_PAGE} shows no {icon} at this width")
     selector = f'[data-icon-probe="{icon}"]'
@@ -73,15 +90,22 @@ def test_every_icon_class_on_the_site_has_its_glyph(site):
     from fontTools.ttLib import TTFont
 
     css = (site / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
-    glyphs = {name: content for sels, content in re.findall(r'((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"([^"]*)"\}', css)
-              for name in re.findall(r"\.(fa-[a-z0-9-]+):", sels)}
+    glyphs = {
+        name: content
+        for sels, content in re.findall(r'((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"([^"]*)"\}', css)
+        for name in re.findall(r"\.(fa-[a-z0-9-]+):", sels)
+    }
     cmap: set[int] = set()
     for font in (site / "_static" / "vendor" / "fontawesome" / "webfonts").glob("*.woff2"):
         cmap |= set(TTFont(font).getBestCmap())
     used = set()
     for page in site.rglob("*.html"):
-        used |= set(re.findall(r'class="[^"]*\b(fa-(?!solid\b|brands\b|regular\b|lg\b|sm\b|xs\b|fw\b)[a-z0-9-]+)',
-                               page.read_text(encoding="utf-8")))
+        used |= set(
+            re.findall(
+                r'class="[^"]*\b(fa-(?!solid\b|brands\b|regular\b|lg\b|sm\b|xs\b|fw\b)[a-z0-9-]+)',
+                page.read_text(encoding="utf-8"),
+            )
+        )
     assert used, "no icon classes found: has the theme changed?"
     for name in sorted(used):
         assert name in glyphs, f"icon class {name} used but its rule was purged from the stylesheet"
@@ -91,16 +115,30 @@ def test_every_icon_class_on_the_site_has_its_glyph(site):
 
 
 def test_css_purge_keeps_what_can_match_and_drops_the_rest():
-    words, prefixes = vocabulary(['<div class="card used"><i class="bs-tooltip-top"></i></div>',
-                                  "el.classList.add('show'); const c = `bs-${x}`;"])
-    css = ('/*! licence */.used{a:1}.unused{b:2}.used,.other{c:3}div>p{d:4}.card .unused{e:5}'
-           '@media (min-width:1px){.show{f:6}.gone{g:7}}@media print{.gone{h:8}}'
-           '@keyframes spin{from{x:0}to{x:1}}.card:not(.unused){i:9}html[data-theme=dark] .used{j:"}"}'
-           '.bs-popover-auto{k:1}')
+    words, prefixes = vocabulary(
+        [
+            '<div class="card used"><i class="bs-tooltip-top"></i></div>',
+            "el.classList.add('show'); const c = `bs-${x}`;",
+        ]
+    )
+    css = (
+        "/*! licence */.used{a:1}.unused{b:2}.used,.other{c:3}div>p{d:4}.card .unused{e:5}"
+        "@media (min-width:1px){.show{f:6}.gone{g:7}}@media print{.gone{h:8}}"
+        '@keyframes spin{from{x:0}to{x:1}}.card:not(.unused){i:9}html[data-theme=dark] .used{j:"}"}'
+        ".bs-popover-auto{k:1}"
+    )
     lean = purge(css, words, prefixes)
-    for kept in ("/*! licence */", ".used{a:1}", ".used,.other{c:3}", "div>p{d:4}", ".show{f:6}",
-                 "@keyframes spin{from{x:0}to{x:1}}", ".card:not(.unused){i:9}", 'html[data-theme=dark] .used{j:"}"}',
-                 ".bs-popover-auto{k:1}"):
+    for kept in (
+        "/*! licence */",
+        ".used{a:1}",
+        ".used,.other{c:3}",
+        "div>p{d:4}",
+        ".show{f:6}",
+        "@keyframes spin{from{x:0}to{x:1}}",
+        ".card:not(.unused){i:9}",
+        'html[data-theme=dark] .used{j:"}"}',
+        ".bs-popover-auto{k:1}",
+    ):
         assert kept in lean, kept
     for dropped in (".unused{b:2}", ".card .unused", ".gone", "@media print"):
         assert dropped not in lean, dropped

@@ -1,25 +1,38 @@
 """Link integrity of the built site, in pure Python: every internal link, asset and anchor resolves."""
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
-
 from sitecheck import html_files, redirect_target
 
-LINK_ATTRIBUTES = {"a": "href", "link": "href", "script": "src", "img": "src", "iframe": "src", "source": "src",
-                   "video": "src", "audio": "src"}
+pytestmark = pytest.mark.browser
+
+LINK_ATTRIBUTES = {
+    "a": "href",
+    "link": "href",
+    "script": "src",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "video": "src",
+    "audio": "src",
+}
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def anchors_of(path: Path) -> frozenset[str]:
     """The ids and names a page defines (targets of #fragments)."""
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    return frozenset(t["id"] for t in soup.find_all(id=True)) | frozenset(t["name"] for t in soup.find_all("a", attrs={"name": True}))
+    return frozenset(t["id"] for t in soup.find_all(id=True)) | frozenset(
+        t["name"] for t in soup.find_all("a", attrs={"name": True})
+    )
 
 
 def is_external(url: str) -> bool:
@@ -80,10 +93,16 @@ def test_link_checker_reports_missing_files_anchors_and_redirects(tmp_path):
     (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=gone.html" />', encoding="utf-8")
     (tmp_path / "page.html").write_text(
         '<h1 id="top">t</h1><a href="#top">ok</a><a href="page.html#nowhere">x</a><a href="lost.html">y</a>'
-        '<img src="_static/pic.png" alt=""><a href="https://example.org/">external</a>', encoding="utf-8")
+        '<img src="_static/pic.png" alt=""><a href="https://example.org/">external</a>',
+        encoding="utf-8",
+    )
     report = "\n".join(broken_links(tmp_path))
-    for expected in ["index.html: missing file: gone.html", "page.html: missing anchor #nowhere",
-                     "page.html: missing file: lost.html", "page.html: missing file: _static/pic.png",
-                     "_static/a.css: missing file: missing.png"]:
+    for expected in [
+        "index.html: missing file: gone.html",
+        "page.html: missing anchor #nowhere",
+        "page.html: missing file: lost.html",
+        "page.html: missing file: _static/pic.png",
+        "_static/a.css: missing file: missing.png",
+    ]:
         assert expected in report, f"the link checker missed: {expected}\n{report}"
     assert "#top" not in report and "example.org" not in report, report

@@ -1,5 +1,6 @@
 """Instructors live: every explorer in the chapters, run in a real kernel as JupyterLab would, recomputes in Python
 when any of its controls changes (the front end is simulated over the widget comm protocol)."""
+
 from __future__ import annotations
 
 import os
@@ -10,9 +11,11 @@ from pathlib import Path
 import nbformat
 import pytest
 from jupyter_client.manager import start_new_kernel
-
-from conftest import ROOT
 from kernelcheck import idle, iopub_until
+
+from tools.chromium import ROOT
+
+pytestmark = [pytest.mark.kernel, pytest.mark.browser, pytest.mark.slow]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 120
@@ -24,8 +27,11 @@ RESULT_KEYS = ("value", "outputs", "children", "description", "options", "_optio
 def explorer_cells(path: Path) -> list[str]:
     """Ids of the code cells whose stored output is a live widget (an explorer, scorer or filter)."""
     nb = nbformat.read(path, as_version=4)
-    return [c.id for c in nb.cells if c.cell_type == "code"
-            and any(WIDGET_VIEW in o.get("data", {}) for o in c.get("outputs", []))]
+    return [
+        c.id
+        for c in nb.cells
+        if c.cell_type == "code" and any(WIDGET_VIEW in o.get("data", {}) for o in c.get("outputs", []))
+    ]
 
 
 def changed_control(state: dict) -> dict | None:
@@ -35,8 +41,14 @@ def changed_control(state: dict) -> dict | None:
         return {"index": (state["index"] + 1) % len(state["_options_labels"])}
     if model in ("CheckboxModel", "ToggleButtonModel"):
         return {"value": not state["value"]}
-    if model in ("FloatTextModel", "BoundedFloatTextModel", "FloatSliderModel", "IntSliderModel", "IntTextModel",
-                 "BoundedIntTextModel"):
+    if model in (
+        "FloatTextModel",
+        "BoundedFloatTextModel",
+        "FloatSliderModel",
+        "IntSliderModel",
+        "IntTextModel",
+        "BoundedIntTextModel",
+    ):
         low, high, value = state.get("min", 0), state.get("max", 1), state["value"]
         if model.startswith("Int"):
             return {"value": high if value != high else low}
@@ -70,14 +82,18 @@ def sibling_checkboxes(states: dict[str, dict], comm_id: str) -> list[str]:
         return []
     ref = f"IPY_MODEL_{comm_id}"
     parent = next((st for st in states.values() if ref in (st.get("children") or [])), {})
-    return [c.removeprefix("IPY_MODEL_") for c in parent.get("children", []) if c != ref
-            and states.get(c.removeprefix("IPY_MODEL_"), {}).get("_model_name") == "CheckboxModel"]
+    return [
+        c.removeprefix("IPY_MODEL_")
+        for c in parent.get("children", [])
+        if c != ref and states.get(c.removeprefix("IPY_MODEL_"), {}).get("_model_name") == "CheckboxModel"
+    ]
 
 
 def send_update(kc, comm_id: str, change: dict, states: dict[str, dict], deadline: float) -> dict[str, dict]:
     """Send the update a front end sends when a reader moves a control; return the states after the kernel's reply."""
-    update = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {
-        "method": "update", "state": change, "buffer_paths": []}})
+    update = kc.session.msg(
+        "comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": change, "buffer_paths": []}}
+    )
     kc.shell_channel.send(update)
     states = comm_states(iopub_until(kc, update["header"]["msg_id"], idle, deadline), states)
     states[comm_id].update(change)
@@ -139,7 +155,9 @@ def test_every_control_of_every_explorer_recomputes_live(chapter_kernel, path):
 
 def test_control_changes_cover_the_widget_kinds():
     """The simulated clicks move each kind of control to a different value."""
-    assert changed_control({"_model_name": "RadioButtonsModel", "_options_labels": ["a", "b"], "index": 1}) == {"index": 0}
+    assert changed_control({"_model_name": "RadioButtonsModel", "_options_labels": ["a", "b"], "index": 1}) == {
+        "index": 0
+    }
     assert changed_control({"_model_name": "CheckboxModel", "value": False}) == {"value": True}
     assert changed_control({"_model_name": "FloatTextModel", "value": 0.3}) == {"value": 0.7}
     assert changed_control({"_model_name": "FloatTextModel", "value": 0.5}) == {"value": 0}
@@ -151,17 +169,24 @@ def lab_server():
     """`make lab` (JupyterLab on chapters/) on a free local port, without opening a browser."""
     import socket
     import subprocess
-    import sys
     import urllib.request
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     token = "ceasefire-test"
-    args = (f"--no-browser --port={port} --ip=127.0.0.1 --IdentityProvider.token={token} "
-            "--LabApp.expose_app_in_browser=True")
-    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    args = (
+        f"--no-browser --port={port} --ip=127.0.0.1 --IdentityProvider.token={token} "
+        "--LabApp.expose_app_in_browser=True"
+    )
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -176,7 +201,8 @@ def lab_server():
             pytest.fail("`make lab` did not answer within 60 s")
         yield base, token
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # make and the JupyterLab it started (their own process group)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)  # make and the JupyterLab it started (their own process group)
         proc.wait(timeout=20)
 
 
@@ -190,8 +216,9 @@ def test_lab_serves_the_chapters_with_the_widget_manager(lab_server):
     assert {p.name for p in CHAPTERS} <= names, f"JupyterLab does not show the chapters: {sorted(names)}"
     extensions = json.load(urllib.request.urlopen(f"{base}/lab/api/extensions?token={token}"))
     installed = {e["name"] for e in (extensions if isinstance(extensions, list) else extensions.get("data", []))}
-    assert any("jupyterlab-manager" in name for name in installed), \
+    assert any("jupyterlab-manager" in name for name in installed), (
         f"no @jupyter-widgets/jupyterlab-manager in JupyterLab: {sorted(installed)}"
+    )
 
 
 def test_explorer_recomputes_in_jupyterlab(lab_server, browser):
@@ -200,27 +227,40 @@ def test_explorer_recomputes_in_jupyterlab(lab_server, browser):
     assert LIVE, "no chapter with a live explorer"
     context = browser.new_context()
     leaving = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith((base, "data:", "blob:"))
-                  else (leaving.append(route.request.url), route.abort()))
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith((base, "data:", "blob:"))
+            else (leaving.append(route.request.url), route.abort())
+        ),
+    )
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         page.goto(f"{base}/lab/tree/{LIVE[0].name}?token={token}")
-        page.wait_for_function("() => window.jupyterapp && jupyterapp.shell.currentWidget "
-                               "&& jupyterapp.shell.currentWidget.sessionContext "
-                               "&& jupyterapp.shell.currentWidget.sessionContext.session", timeout=60000)
-        page.wait_for_function("() => jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-                               ".connectionStatus === 'connected'", timeout=60000)
+        page.wait_for_function(
+            "() => window.jupyterapp && jupyterapp.shell.currentWidget "
+            "&& jupyterapp.shell.currentWidget.sessionContext "
+            "&& jupyterapp.shell.currentWidget.sessionContext.session",
+            timeout=60000,
+        )
+        page.wait_for_function(
+            "() => jupyterapp.shell.currentWidget.sessionContext.session.kernel.connectionStatus === 'connected'",
+            timeout=60000,
+        )
         page.evaluate("() => jupyterapp.commands.execute('notebook:run-all-cells')")
         radio = page.locator(".widget-radio-box input[type=radio]:not(:checked)").first
         radio.wait_for(timeout=90000)
         result = page.locator(".widget-radio-box").first.locator(
-            "xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]")
+            "xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]"
+        )
         before = result.inner_text()
         radio.click()
-        page.wait_for_function("([el, before]) => el.innerText !== before", arg=[result.element_handle(), before],
-                               timeout=30000)
+        page.wait_for_function(
+            "([el, before]) => el.innerText !== before", arg=[result.element_handle(), before], timeout=30000
+        )
     finally:
         context.close()
     assert not leaving, f"JupyterLab page requests leaving the machine: {leaving[:5]}"

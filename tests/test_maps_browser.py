@@ -1,6 +1,7 @@
 """The book's maps: their HTML (deterministic, loads nothing) and every built page that shows one, in Chromium from
 file:// with the network cut off (no request, no JS error, layers drawn, a popup opens).
 Page weight and draw time are figures of `make bench`, not test assertions."""
+
 from __future__ import annotations
 
 import re
@@ -8,19 +9,25 @@ import time
 from pathlib import Path
 
 import pytest
-
-from conftest import SITE
 from sitecheck import site_pages
+
+from tools.chromium import SITE
 from widgets import maps
+
+pytestmark = pytest.mark.browser
 
 MAP_FUNCTIONS = [maps.overview_map, maps.shusha_map, maps.lachin_corridor_map, maps.control_2023_map]
 MAP_MARK = 'class="cf-map"'
 # A resource load: a src/href attribute of script, link, img, iframe or source, a CSS url() or @import.
-RESOURCE = re.compile(r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*https?://"
-                      r"|url\(\s*[\"']?\s*https?://|@import\s+[\"']?https?://", re.I)
+RESOURCE = re.compile(
+    r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*https?://"
+    r"|url\(\s*[\"']?\s*https?://|@import\s+[\"']?https?://",
+    re.I,
+)
 
 
 # ---------------------------------------------------------------- the map HTML itself (no browser)
+
 
 @pytest.mark.parametrize("make", MAP_FUNCTIONS, ids=lambda f: f.__name__)
 def test_map_html_is_deterministic_and_loads_nothing(make):
@@ -33,8 +40,9 @@ def test_map_html_is_deterministic_and_loads_nothing(make):
     for needed in ("L.map(", "L.control.scale", "Natural Earth (public domain); GeoNames (CC BY 4.0)", "keyboard"):
         assert needed in first.document, f"{make.__name__}: {needed!r} missing from the map page"
     assert "<table" in first.html and "<figcaption" in first.html, "a map is followed by its caption and table"
-    assert '<html lang="en">' in first.document and f"<title>{first.title}</title>" in first.document, \
+    assert '<html lang="en">' in first.document and f"<title>{first.title}</title>" in first.document, (
         "the framed map document needs a language and a title (axe: html-has-lang, document-title)"
+    )
 
 
 def test_online_tiles_appear_only_when_asked_for():
@@ -54,6 +62,7 @@ def test_map_html_check_catches_a_cdn_link():
 
 # ---------------------------------------------------------------- built pages with a map
 
+
 def map_pages(site: Path = SITE) -> list[Path]:
     """Built pages that show at least one of the book's maps."""
     return [p for p in site_pages(site) if MAP_MARK in p.read_text(encoding="utf-8")] if site.is_dir() else []
@@ -65,16 +74,20 @@ def map_page_ids() -> list[str]:
 
 
 def map_frames(page) -> list:
-    return [f for f in page.frames
-            if f != page.main_frame and f.evaluate("!!document.querySelector('.leaflet-container')")]
+    return [
+        f for f in page.frames if f != page.main_frame and f.evaluate("!!document.querySelector('.leaflet-container')")
+    ]
 
 
 def wait_for_drawn_maps(page, expected: int, timeout_s: float = 10) -> list:
     """The map frames once `expected` of them have drawn layers (or time is up)."""
     end = time.monotonic() + timeout_s
     while True:
-        frames = [f for f in map_frames(page)
-                  if f.evaluate("document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length")]
+        frames = [
+            f
+            for f in map_frames(page)
+            if f.evaluate("document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length")
+        ]
         if len(frames) >= expected or time.monotonic() > end:
             return frames
         page.wait_for_timeout(50)
@@ -83,8 +96,10 @@ def wait_for_drawn_maps(page, expected: int, timeout_s: float = 10) -> list:
 @pytest.mark.parametrize("page_id", map_page_ids())
 def test_map_page_works_offline(site, offline_page, page_id):
     path = site / page_id
-    assert path.is_file(), (f"no built page shows a map from widgets.maps in {site}: the chapters must call "
-                            "shusha_map() / lachin_corridor_map() / overview_map() / control_2023_map()")
+    assert path.is_file(), (
+        f"no built page shows a map from widgets.maps in {site}: the chapters must call "
+        "shusha_map() / lachin_corridor_map() / overview_map() / control_2023_map()"
+    )
     expected = path.read_text(encoding="utf-8").count(MAP_MARK)
     page = offline_page.open(path)
     frames = wait_for_drawn_maps(page, expected)

@@ -1,14 +1,17 @@
 """The offline edition: `make offline`'s zip, unpacked into a fresh folder elsewhere, works from disk."""
+
 from __future__ import annotations
 
 import hashlib
 import zipfile
 
 import pytest
-
 from sitecheck import page_ids, page_problems
 from test_links import broken_links
+
 from tools.offline_zip import BUDGET_BYTES, TOP, write_zip
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +62,10 @@ def test_unpacked_entry_page_opens(unpacked, offline_page):
     page.wait_for_url("**/intro.html")
     page.wait_for_load_state("load")
     assert page.locator("#main-content h1").count(), "the entry page shows no title"
-    assert not offline_page.js_errors and not offline_page.external_requests, \
-        (offline_page.js_errors, offline_page.external_requests)
+    assert not offline_page.js_errors and not offline_page.external_requests, (
+        offline_page.js_errors,
+        offline_page.external_requests,
+    )
 
 
 # Every chapter page (and the search page), audited in the unpacked copy as in the build.

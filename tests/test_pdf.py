@@ -1,4 +1,5 @@
 """`make pdf`: the single-page build printed by the system Chromium, with every map drawn into the PDF."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,9 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
+from tools.chromium import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Every Leaflet map prints its attribution control: the prefix "Leaflet", a separator, then the data sources.
 ATTRIBUTION = re.compile(r"Leaflet \| ")
@@ -16,21 +19,31 @@ ATTRIBUTION = re.compile(r"Leaflet \| ")
 def poppler(tool: str) -> str:
     path = shutil.which(tool)
     if not path:
-        pytest.fail(f"{tool} (poppler-utils) is needed to check the PDF: `apt-get install poppler-utils` "
-                    "(or `make browser`, which installs it)")
+        pytest.fail(
+            f"{tool} (poppler-utils) is needed to check the PDF: `apt-get install poppler-utils` "
+            "(or `make browser`, which installs it)"
+        )
     return path
 
 
 def page_text(pdf, number: int) -> str:
-    return subprocess.run([poppler("pdftotext"), "-f", str(number), "-l", str(number), str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        [poppler("pdftotext"), "-f", str(number), "-l", str(number), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def long_vector_paths(pdf, number: int) -> int:
     """Vector paths of more than 40 segments on one page (coastlines, borders, polygons of a drawn map; text and
     boxes have none), counted in the page converted to SVG (glyph definitions left out)."""
-    svg = subprocess.run([poppler("pdftocairo"), "-svg", "-f", str(number), "-l", str(number), str(pdf), "-"],
-                         capture_output=True, text=True, check=True).stdout
+    svg = subprocess.run(
+        [poppler("pdftocairo"), "-svg", "-f", str(number), "-l", str(number), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     body = re.sub(r"<defs>.*?</defs>", "", svg, flags=re.S)
     return sum(1 for d in re.findall(r'<path[^>]*\sd="([^"]+)"', body) if len(re.findall(r"[MLCQZ]", d)) > 40)
 
@@ -42,8 +55,12 @@ def printed(tmp_path_factory):
     import sys
 
     out = tmp_path_factory.mktemp("pdf")
-    proc = subprocess.run([sys.executable, "-m", "tools.pdf", "--path-output", str(out), "--out", str(out / "book.pdf")],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tools.pdf", "--path-output", str(out), "--out", str(out / "book.pdf")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, f"python -m tools.pdf failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     maps = re.search(r"(\d+) map\(s\) drawn before printing", proc.stdout)
     assert maps, f"unexpected output from tools.pdf: {proc.stdout[-500:]}"
@@ -58,8 +75,10 @@ def test_pdf_has_every_map_drawn(printed):
     assert maps, "the single-page build has no map: nothing to check in the PDF"
     with_maps = {n: len(ATTRIBUTION.findall(page_text(pdf, n))) for n in range(1, pages + 1)}
     with_maps = {n: c for n, c in with_maps.items() if c}
-    assert sum(with_maps.values()) >= maps, \
-        f"{maps} map(s) in the HTML but {sum(with_maps.values())} map attribution(s) printed (pages {sorted(with_maps)})"
+    assert sum(with_maps.values()) >= maps, (
+        f"{maps} map(s) in the HTML but {sum(with_maps.values())} map attribution(s) printed "
+        f"(pages {sorted(with_maps)})"
+    )
     # A map split by a page break ends (with its attribution) on the next page: either page may carry the shapes.
     drawn = {n: max(long_vector_paths(pdf, m) for m in (n - 1, n) if m >= 1) for n in with_maps}
     blank = {n: count for n, count in drawn.items() if count < 3}

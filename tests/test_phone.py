@@ -1,4 +1,5 @@
 """The book on a phone (390 x 844, touch) and on a desktop: the navigation opens and closes by tap and keyboard."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,8 +38,10 @@ def dialog_open(page, dialog_id: str) -> bool:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("toggle, dialog", [(".primary-toggle", "pst-primary-sidebar-modal"),
-                                            (".secondary-toggle", "pst-secondary-sidebar-modal")])
+@pytest.mark.parametrize(
+    "toggle, dialog",
+    [(".primary-toggle", "pst-primary-sidebar-modal"), (".secondary-toggle", "pst-secondary-sidebar-modal")],
+)
 def test_phone_menus_open_by_tap_and_close_by_escape(open_page, toggle, dialog):
     page, errors = open_page(PHONE)
     visible(page, toggle).tap()

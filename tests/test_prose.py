@@ -1,5 +1,6 @@
 """Prose checks over every chapter's markdown cells and every markdown page: no figure typed in, both names for
 contested places, every cited key in references.bib, no empty or placeholder text."""
+
 from __future__ import annotations
 
 import json
@@ -14,40 +15,55 @@ CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 PAGES = [ROOT / "intro.md", *sorted((ROOT / "back").glob("*.md"))]
 
 # Each pair is (Azerbaijani name, Armenian name); a page that names a place once must give the other name somewhere.
-CONTESTED = [("Shusha", "Shushi"), ("Stepanakert", "Khankendi"), ("Lachin", "Berdzor"), ("Kalbajar", "Karvachar"),
-             ("Aghdara", "Martakert"), ("Khojavend", "Martuni"), ("Khojaly", "Ivanyan")]
+CONTESTED = [
+    ("Shusha", "Shushi"),
+    ("Stepanakert", "Khankendi"),
+    ("Lachin", "Berdzor"),
+    ("Kalbajar", "Karvachar"),
+    ("Aghdara", "Martakert"),
+    ("Khojavend", "Martuni"),
+    ("Khojaly", "Ivanyan"),
+]
 
 PLACEHOLDER = re.compile(r"\b(?:TODO|FIXME|TBD|XXX|lorem|ipsum|placeholder)\b", re.IGNORECASE)
 # A full stop, comma or semicolon opening a line is what a deleted citation leaves behind ("… expects\n. The …");
 # a colon there is MyST definition-list syntax.
 ORPHAN_PUNCTUATION = re.compile(r"^[ \t]*[.,;](?=\s|$)", re.MULTILINE)
 
-MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-         r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)")
+MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+)
 # Digits that are not figures: what the house rules allow in prose without a data row behind them.
 ALLOWED_DIGITS = [
-    r"\b\d{4}-\d{2}-\d{2}\b",                                                   # ISO dates
-    rf"\b\d{{1,2}}(?:\s*(?:–|-|/|to|and)\s*\d{{1,2}})*\s+{MONTH}\b",             # 8–9 November, 9/10 Nov
-    rf"\b{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![\d,]\d)",                     # November 10 (the essay's style)
-    r"(?<![\d,.])(?:19\d\d|20[0-3]\d)s?(?![\d]|[,.]\d)",                        # years 1900–2039
-    r"\b\d{1,2}:\d{2}\b",                                                       # time of day
-    r"\b[Pp]oints?\s+[1-9](?:\s*(?:–|-|,|and|or|to)\s*[1-9])*\b",                   # the statement's point numbers
-    r"\bFactors?\s+[1-3](?:\s*(?:–|-|,|and)\s*[1-3])*\b",                        # the essay's three factors
-    r"\b\d{1,2}(?:st|nd|rd|th)\b",                                              # ordinals
+    r"\b\d{4}-\d{2}-\d{2}\b",  # ISO dates
+    rf"\b\d{{1,2}}(?:\s*(?:–|-|/|to|and)\s*\d{{1,2}})*\s+{MONTH}\b",  # 8–9 November, 9/10 Nov
+    rf"\b{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![\d,]\d)",  # November 10 (the essay's style)
+    r"(?<![\d,.])(?:19\d\d|20[0-3]\d)s?(?![\d]|[,.]\d)",  # years 1900–2039
+    r"\b\d{1,2}:\d{2}\b",  # time of day
+    r"\b[Pp]oints?\s+[1-9](?:\s*(?:–|-|,|and|or|to)\s*[1-9])*\b",  # the statement's point numbers
+    r"\bFactors?\s+[1-3](?:\s*(?:–|-|,|and)\s*[1-3])*\b",  # the essay's three factors
+    r"\b\d{1,2}(?:st|nd|rd|th)\b",  # ordinals
 ]
 # The explicit allowlist: each entry is (pattern, why it is not a figure that needs a data row).
 ALLOWLIST = [
-    (r"\[0, 1\]|\bbetween 0 and 1\b|\bsum to 1\b|\)\s+to [01]\b|\bstarts at 0\b|\babove 1\b|\blargest of 0\b"
-     r"|\(1 if [^)]*, 0 if not\)|\b0 (?:is|for a) perfect\b|\b1 for a certain\b|\bsaid 1\.0\b",
-     "the ends of the probability scale, and of a share, are definitions, not sourced figures"),
+    (
+        r"\[0, 1\]|\bbetween 0 and 1\b|\bsum to 1\b|\)\s+to [01]\b|\bstarts at 0\b|\babove 1\b|\blargest of 0\b"
+        r"|\(1 if [^)]*, 0 if not\)|\b0 (?:is|for a) perfect\b|\b1 for a certain\b|\bsaid 1\.0\b",
+        "the ends of the probability scale, and of a share, are definitions, not sourced figures",
+    ),
     (r"\bstarts at 100%", "a survival curve starts at 100% by definition (glossary)"),
-    (r"\bAbout \d{1,3} minutes(?:[,;] (?:about )?\d{1,3} with the exercises)?",
-     "reading-time estimates are the authors' guidance to the reader, not facts about the conflict"),
+    (
+        r"\bAbout \d{1,3} minutes(?:[,;] (?:about )?\d{1,3} with the exercises)?",
+        "reading-time estimates are the authors' guidance to the reader, not facts about the conflict",
+    ),
     (r"\bPython 3\.11\b", "the Python version the book is pinned to (requirements.txt), not a figure"),
     (r"\bICD 203\b", "the name of a published standard (ODNI Intelligence Community Directive 203)"),
     (r"\bCOVID-19\b", "the name of the disease, quoted from the essay"),
-    (r"\b[Rr]esolutions?\s+\d{3,4}(?:\s*(?:,|and)\s*\d{3,4})*\b",
-     "UN Security Council resolution numbers (Resolution 822) are names of documents, not figures"),
+    (
+        r"\b[Rr]esolutions?\s+\d{3,4}(?:\s*(?:,|and)\s*\d{3,4})*\b",
+        "UN Security Council resolution numbers (Resolution 822) are names of documents, not figures",
+    ),
     (r"\bFrance 24\b", "the name of a broadcaster"),
     (r"\bCC BY 4\.0\b", "the name of a licence"),
     (r"\boutcome (?:would be|is) [01]\b", "a yes/no outcome is coded 1 or 0 by definition of the Brier score"),
@@ -72,6 +88,7 @@ NUMBER = re.compile(r"\d(?:[\d,.\u2009\u202f]*\d)?")
 @dataclass(frozen=True)
 class Cell:
     """One block of prose: a notebook's markdown cell, or a whole markdown page."""
+
     page: str
     cell_id: str
     source: str
@@ -88,8 +105,11 @@ def prose_cells(path: Path) -> list[Cell]:
     if path.suffix == ".md":
         return [Cell(shown, "(page)", path.read_text(encoding="utf-8"))]
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return [Cell(shown, c.get("id", f"#{i}"), "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
-            for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown"]
+    return [
+        Cell(shown, c.get("id", f"#{i}"), "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "markdown"
+    ]
 
 
 def without_code_blocks(text: str) -> str:
@@ -101,8 +121,13 @@ def without_code_blocks(text: str) -> str:
             is_directive = m.group(3).strip().startswith("{")
             fence = (m.group(2)[0], len(m.group(2)), is_directive)
             out.append("")
-        elif fence is not None and m and m.group(2)[0] == fence[0] and len(m.group(2)) >= fence[1] \
-                and not m.group(3).strip():
+        elif (
+            fence is not None
+            and m
+            and m.group(2)[0] == fence[0]
+            and len(m.group(2)) >= fence[1]
+            and not m.group(3).strip()
+        ):
             fence = None
             out.append("")
         else:
@@ -131,7 +156,7 @@ def typed_figures(cell: Cell) -> list[str]:
     masked = _MASKS.sub(_blank, text)
     for m in NUMBER.finditer(masked):
         line = text.count("\n", 0, m.start()) + 1
-        context = " ".join(text[max(0, m.start() - 40):m.end() + 40].split())
+        context = " ".join(text[max(0, m.start() - 40) : m.end() + 40].split())
         found.append(f"line {line}: {m.group(0)!r} in “…{context}…”")
     return found
 
@@ -155,8 +180,13 @@ def bib_keys(bib: Path = ROOT / "references.bib") -> set[str]:
 
 def unknown_cite_keys(cells: list[Cell], known: set[str]) -> list[str]:
     """Every {cite} key in the cells that references.bib does not define, with its cell id."""
-    return [f"cell {c.cell_id}: unknown key {key!r}" for c in cells for keys in CITE.findall(c.source)
-            for key in (k.strip() for k in keys.split(",")) if key and key not in known]
+    return [
+        f"cell {c.cell_id}: unknown key {key!r}"
+        for c in cells
+        for keys in CITE.findall(c.source)
+        for key in (k.strip() for k in keys.split(","))
+        if key and key not in known
+    ]
 
 
 def empty_or_placeholder(cells: list[Cell]) -> list[str]:
@@ -168,9 +198,11 @@ def empty_or_placeholder(cells: list[Cell]) -> list[str]:
             problems.append(f"cell {c.cell_id}: placeholder text {m.group(0)!r}")
         for m in ORPHAN_PUNCTUATION.finditer(c.source):
             line = c.source.count("\n", 0, m.start()) + 1
-            context = " ".join(c.source[max(0, m.start() - 50):m.end() + 30].split())
-            problems.append(f"cell {c.cell_id}, line {line}: stray {m.group(0).strip()!r} at the start of a line "
-                            f"(a removed citation?) in “…{context}…”")
+            context = " ".join(c.source[max(0, m.start() - 50) : m.end() + 30].split())
+            problems.append(
+                f"cell {c.cell_id}, line {line}: stray {m.group(0).strip()!r} at the start of a line "
+                f"(a removed citation?) in “…{context}…”"
+            )
     return problems
 
 
@@ -196,14 +228,20 @@ def test_no_figure_typed_into_prose(path):
 
 @pytest.mark.parametrize("path", ALL_PAGES, ids=IDS)
 def test_contested_places_have_both_names(path):
-    _fail(path.relative_to(ROOT).as_posix(), "contested place without its other name",
-          missing_other_names(prose_cells(path)))
+    _fail(
+        path.relative_to(ROOT).as_posix(),
+        "contested place without its other name",
+        missing_other_names(prose_cells(path)),
+    )
 
 
 @pytest.mark.parametrize("path", ALL_PAGES, ids=IDS)
 def test_cited_keys_exist(path, known_keys):
-    _fail(path.relative_to(ROOT).as_posix(), "cite keys missing from references.bib",
-          unknown_cite_keys(prose_cells(path), known_keys))
+    _fail(
+        path.relative_to(ROOT).as_posix(),
+        "cite keys missing from references.bib",
+        unknown_cite_keys(prose_cells(path), known_keys),
+    )
 
 
 @pytest.mark.parametrize("path", ALL_PAGES, ids=IDS)
@@ -224,15 +262,21 @@ BAD_CELLS = {
     "stray": "As Blainey expects\n. The next sentence.",
     "empty": "  \n",
 }
-GOOD_CELL = ("(ch-x)=\n# Factor 2: a title\n\nOn 8–9 November 2020, at 00:00, {glue:text}`war_days` days after "
-             "27 September (2020-09-27), Shusha/Shushi fell (point 6, points 2–6) {cite}`essay2020`. "
-             "See [the table](tbl-war-casualties) and `casualty_table(2020)`; $p^2$ lies in [0, 1].\n\n"
-             "1. first\n2. second\n\n```python\nx = 1960\n```\n\n:::{exercise}\n:label: ex-1\nText.\n:::\n")
+GOOD_CELL = (
+    "(ch-x)=\n# Factor 2: a title\n\nOn 8–9 November 2020, at 00:00, {glue:text}`war_days` days after "
+    "27 September (2020-09-27), Shusha/Shushi fell (point 6, points 2–6) {cite}`essay2020`. "
+    "See [the table](tbl-war-casualties) and `casualty_table(2020)`; $p^2$ lies in [0, 1].\n\n"
+    "1. first\n2. second\n\n```python\nx = 1960\n```\n\n:::{exercise}\n:label: ex-1\nText.\n:::\n"
+)
 
 
 def _notebook(tmp_path: Path, cells: dict[str, str]) -> Path:
-    nb = {"cells": [{"cell_type": "markdown", "id": k, "metadata": {}, "source": v} for k, v in cells.items()],
-          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [{"cell_type": "markdown", "id": k, "metadata": {}, "source": v} for k, v in cells.items()],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path = tmp_path / "99_bad.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")
     return path
@@ -248,8 +292,7 @@ def test_checks_catch_a_bad_notebook(tmp_path):
     assert unfinished[:2] == ["cell empty: empty markdown cell", "cell todo: placeholder text 'TODO'"], unfinished
     assert len(unfinished) == 3 and unfinished[2].startswith("cell stray, line 2: stray '.'"), unfinished
     with pytest.raises(pytest.fail.Exception, match=r"99_bad.ipynb: figures typed into prose"):
-        _fail("99_bad.ipynb", "figures typed into prose (glue them from data/)",
-              [f"cell figure, {f}" for f in figures])
+        _fail("99_bad.ipynb", "figures typed into prose (glue them from data/)", [f"cell figure, {f}" for f in figures])
 
 
 def test_checks_pass_a_clean_notebook(tmp_path):
@@ -260,8 +303,19 @@ def test_checks_pass_a_clean_notebook(tmp_path):
     assert empty_or_placeholder(cells) == []
 
 
-@pytest.mark.parametrize("text", ["The force had 1,960 troops.", "It lasted 44 days.", "A toll of 3,773.",
-                                  "Brent averaged 41.96 dollars.", "Some 90 armoured vehicles.", "$1960$ troops",
-                                  "In 12 months", "point 12 of nothing", "Factor 4 is not in the essay"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The force had 1,960 troops.",
+        "It lasted 44 days.",
+        "A toll of 3,773.",
+        "Brent averaged 41.96 dollars.",
+        "Some 90 armoured vehicles.",
+        "$1960$ troops",
+        "In 12 months",
+        "point 12 of nothing",
+        "Factor 4 is not in the essay",
+    ],
+)
 def test_each_kind_of_typed_figure_is_caught(text):
     assert typed_figures(Cell("x", "c", text)), f"not caught: {text!r}"

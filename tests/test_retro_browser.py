@@ -1,5 +1,6 @@
 """The built chapter "What happened next" from file:// with the network aborted: the forecast scorer's JavaScript
 scores exactly as Python does on random inputs, refuses bad input visibly, and the timeline filters as Python does."""
+
 from __future__ import annotations
 
 import json
@@ -10,6 +11,8 @@ import pytest
 from widgets.data import load
 from widgets.forecasts import CLIP, scores
 from widgets.timeline import facets, filtered_events, timeline
+
+pytestmark = pytest.mark.browser
 
 PAGE = "chapters/07_what_happened_next.html"
 RANDOM_INPUTS = 250
@@ -35,16 +38,14 @@ SET_AND_READ = """([uid, values]) => {
 
 @pytest.fixture
 def chapter(offline_page, site):
-    page = offline_page.open(site / PAGE)
-    yield offline_page, page
-    assert offline_page.external_requests == [], "the chapter asked the network for something"
-    assert offline_page.js_errors == [], f"JavaScript errors: {offline_page.js_errors}"
+    return offline_page, offline_page.open(site / PAGE)
 
 
 def _scorer(page) -> tuple[str, dict]:
     uid = page.evaluate("() => document.querySelector('section.xp[id^=forecast-scorer]').id")
-    data = json.loads(page.evaluate(f"() => document.getElementById('{uid}').querySelector('script.xp-data')"
-                                    ".textContent"))
+    data = json.loads(
+        page.evaluate(f"() => document.getElementById('{uid}').querySelector('script.xp-data').textContent")
+    )
     return uid, data
 
 
@@ -55,11 +56,12 @@ def _random_probability(rng: random.Random) -> float:
 
 def test_scorer_matches_python_refuses_bad_input_and_works_from_the_keyboard(chapter):
     """One page load for the three checks of the scorer (page loads dominate this test's time)."""
-    _, page = chapter
+    probe, page = chapter
     uid, data = _scorer(page)
     _check_random_inputs(page, uid, data)
     _check_bad_inputs(page, uid, data)
     _check_keyboard(page, uid, data)
+    probe.assert_clean()
 
 
 def _check_random_inputs(page, uid, data):
@@ -68,8 +70,10 @@ def _check_random_inputs(page, uid, data):
     rng = random.Random(20201110)
     inputs = [{f: _random_probability(rng) for f in outcomes} for _ in range(RANDOM_INPUTS)]
     # One round trip for all inputs: the page scores each in turn and reports what it showed.
-    results = page.evaluate(f"([uid, all]) => all.map(values => ({SET_AND_READ})([uid, values]))",
-                            [uid, [{f: repr(p) for f, p in given.items()} for given in inputs]])
+    results = page.evaluate(
+        f"([uid, all]) => all.map(values => ({SET_AND_READ})([uid, values]))",
+        [uid, [{f: repr(p) for f, p in given.items()} for given in inputs]],
+    )
     for given, shown in zip(inputs, results, strict=True):
         expected = scores(given, outcomes)
         assert shown["state"] == "ok" and not shown["error"], given
@@ -87,8 +91,13 @@ def _scored_columns():
     return rows["forecast_id"], rows["outcome"]
 
 
-BAD_INPUTS = [("1.5", "outside [0, 1]"), ("-0.2", "outside [0, 1]"), ("", "not a number"), ("abc", "not a number"),
-              ("NaN", "not a number")]
+BAD_INPUTS = [
+    ("1.5", "outside [0, 1]"),
+    ("-0.2", "outside [0, 1]"),
+    ("", "not a number"),
+    ("abc", "not a number"),
+    ("NaN", "not a number"),
+]
 
 
 def _check_bad_inputs(page, uid, data):
@@ -125,18 +134,21 @@ TIMELINE_SET = """([actors, types]) => {
 
 
 def test_timeline_filters_like_python_and_works_from_the_keyboard(chapter):
-    _, page = chapter
-    events = timeline(load()["events"], since=TIMELINE_SINCE).events
+    probe, page = chapter
+    events = timeline(since=TIMELINE_SINCE).events
     actors, types = facets(events)
     _check_filters(page, events, actors, types)
     _check_timeline_keyboard(page, events, actors, types)
+    probe.assert_clean()
 
 
 def _check_filters(page, events, actors, types):
     rng = random.Random(20230919)
     choices = [(actors, types), ([], types), (actors, [])]
-    choices += [(rng.sample(actors, rng.randint(1, len(actors))), rng.sample(types, rng.randint(1, len(types))))
-                for _ in range(40)]
+    choices += [
+        (rng.sample(actors, rng.randint(1, len(actors))), rng.sample(types, rng.randint(1, len(types))))
+        for _ in range(40)
+    ]
     for chosen_actors, chosen_types in choices:
         shown = page.evaluate(TIMELINE_SET, [chosen_actors, chosen_types])
         expected = list(filtered_events(events, chosen_actors, chosen_types)["event_id"])

@@ -1,19 +1,22 @@
 """Live-kernel tests of the chapter "What happened next": a real kernel shows the forecast scorer and the timeline, a
 simulated front end changes an input over the widget comm protocol, and the Python callbacks send back new output.
 The kernel fixture and message helpers are the scenarios' live test's (one way to drive a kernel in this book)."""
+
 from __future__ import annotations
 
 import re
 import time
 
-from kernelcheck import TIMEOUT, idle, iopub_until, kernel  # noqa: F401 (kernel is a fixture)
+import pytest
+from kernelcheck import TIMEOUT, idle, iopub_until
 
 from widgets.data import load
 from widgets.forecasts import scored_forecasts, scores
 
-SCORER = "from widgets.data import load\nfrom widgets.forecasts import forecast_scorer\nforecast_scorer(load()['forecasts'])"
-TIMELINE = ("from widgets.data import load\nfrom widgets.timeline import timeline\n"
-            "timeline(load()['events'], since='2021-01-01')")
+pytestmark = pytest.mark.kernel
+
+SCORER = "from widgets.forecasts import forecast_scorer\nforecast_scorer()"
+TIMELINE = "from widgets.timeline import timeline\ntimeline(since='2021-01-01')"
 
 
 def _show(kc, code, deadline) -> dict[str, dict]:
@@ -32,31 +35,42 @@ def _show(kc, code, deadline) -> dict[str, dict]:
 
 def _set(kc, comm_id: str, state: dict, watched: str, deadline) -> str:
     """Send what JupyterLab sends when the reader edits a control; return the watched model's new `value`."""
-    update = kc.session.msg("comm_msg", {"comm_id": comm_id,
-                                         "data": {"method": "update", "state": state, "buffer_paths": []}})
+    update = kc.session.msg(
+        "comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": state, "buffer_paths": []}}
+    )
     kc.shell_channel.send(update)
 
     def changed(seen):
-        return any(m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == watched
-                   and "value" in m["content"]["data"].get("state", {}) for m in seen)
+        return any(
+            m["msg_type"] == "comm_msg"
+            and m["content"]["comm_id"] == watched
+            and "value" in m["content"]["data"].get("state", {})
+            for m in seen
+        )
 
     msgs = iopub_until(kc, update["header"]["msg_id"], changed, deadline)
-    return next(m["content"]["data"]["state"]["value"] for m in msgs
-                if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == watched)
+    return next(
+        m["content"]["data"]["state"]["value"]
+        for m in msgs
+        if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == watched
+    )
 
 
 def _mean_brier(html: str) -> str:
     return re.search(r'class="num cf-fs-brier" data-value="([^"]*)"', html).group(1)
 
 
-def test_changing_a_probability_rescores_in_python(kernel):  # noqa: F811
+def test_changing_a_probability_rescores_in_python(kernel):
     deadline = time.monotonic() + TIMEOUT
     models = _show(kernel, SCORER, deadline)
     rows = scored_forecasts(load()["forecasts"])
     boxes = {st["description"]: cid for cid, st in models.items() if st.get("_model_name") == "FloatTextModel"}
     assert sorted(boxes) == sorted(rows["forecast_id"])
-    table = next(cid for cid, st in models.items()
-                 if st.get("_model_name") == "HTMLModel" and "cf-fs-brier" in st.get("value", ""))
+    table = next(
+        cid
+        for cid, st in models.items()
+        if st.get("_model_name") == "HTMLModel" and "cf-fs-brier" in st.get("value", "")
+    )
     before = models[table]["value"]
     given = {f: models[cid]["value"] for f, cid in boxes.items()}
     outcomes = dict(zip(rows["forecast_id"], map(int, rows["outcome"])))
@@ -73,12 +87,15 @@ def test_changing_a_probability_rescores_in_python(kernel):  # noqa: F811
     assert _mean_brier(bad) == "", "a bad probability must blank the score, not show a wrong one"
 
 
-def test_unticking_an_actor_refilters_the_timeline_in_python(kernel):  # noqa: F811
+def test_unticking_an_actor_refilters_the_timeline_in_python(kernel):
     deadline = time.monotonic() + TIMEOUT
     models = _show(kernel, TIMELINE, deadline)
     boxes = {st["description"]: cid for cid, st in models.items() if st.get("_model_name") == "CheckboxModel"}
-    listing = next(cid for cid, st in models.items()
-                   if st.get("_model_name") == "HTMLModel" and "cf-tl-list" in st.get("value", ""))
+    listing = next(
+        cid
+        for cid, st in models.items()
+        if st.get("_model_name") == "HTMLModel" and "cf-tl-list" in st.get("value", "")
+    )
     before = models[listing]["value"]
     shown_before = before.count("<li ")
     azerbaijan = next(cid for label, cid in boxes.items() if label.startswith("Azerbaijan"))

@@ -1,10 +1,10 @@
 """Browser tests of the static scenario explorers: every option combination of every explorer on the built site
 (file://, network aborted) shows exactly the matching branch, and the page's JavaScript agrees with the Python model
 on random inputs, including bad ones."""
+
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import random
 from pathlib import Path
@@ -13,6 +13,7 @@ import pytest
 
 from widgets import scenarios as sc
 
+pytestmark = pytest.mark.browser
 
 READ_EXPLORER = """root => {
   const values = {};
@@ -45,11 +46,13 @@ SET_AND_READ_ALL = """trials => trials.map(([index, values]) => {
 
 def python_inputs(spec: dict, values: dict[str, str]):
     """The page's number inputs as the Python model's arguments (an empty or unparsable box becomes None)."""
+
     def num(text):
         try:
             return float(text)
         except ValueError:
             return None
+
     probs = {n["id"]: {s["id"]: num(values[f"p:{n['id']}:{s['id']}"]) for s in n["states"]} for n in spec["nodes"]}
     p_war = {b["id"]: num(values[f"w:{b['id']}"]) for b in spec["branches"]}
     return probs, p_war
@@ -103,11 +106,13 @@ def test_every_combination_of_every_explorer_on_the_site(site, offline_page):
 
 @pytest.fixture(scope="module")
 def all_explorers_page(tmp_path_factory) -> Path:
-    """A page with every explorer twice, built from the Python side, so every factor is checked whatever the site holds."""
+    """A page with every explorer twice, built from the Python side: every factor is checked whatever the site holds."""
     body = "\n".join(sc.scenario_html(f) for f in sc.EXPLORERS + sc.EXPLORERS)
     path = tmp_path_factory.mktemp("scen") / "explorers.html"
-    path.write_text(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head>'
-                    f"<body>{body}</body></html>", encoding="utf-8")
+    path.write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head><body>{body}</body></html>',
+        encoding="utf-8",
+    )
     return path
 
 

@@ -1,4 +1,5 @@
 """Whole-site audit in Chromium: every page of the build opened from file:// with the network cut off."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from sitecheck import page_ids, page_path, page_problems, site_pages
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("page_id", page_ids())
@@ -35,9 +37,15 @@ def test_audit_catches_every_kind_of_fault(offline_page, tmp_path):
     broken = tmp_path / "broken.html"
     broken.write_text(BROKEN_PAGE, encoding="utf-8")
     report = "\n".join(page_problems(offline_page, broken))
-    for expected in ["1 map(s) in the HTML but 0 drawn", "did not change its output", "pale cell",
-                     "MathJax is not self-hosted", "JS error: L is not defined", "dark colour-scheme",
-                     "request leaving the machine: https://tiles.example.invalid"]:
+    for expected in [
+        "1 map(s) in the HTML but 0 drawn",
+        "did not change its output",
+        "pale cell",
+        "MathJax is not self-hosted",
+        "JS error: L is not defined",
+        "dark colour-scheme",
+        "request leaving the machine: https://tiles.example.invalid",
+    ]:
         assert expected in report, f"the audit missed: {expected}\n{report}"
 
 
@@ -69,8 +77,11 @@ def test_self_hosted_mathjax_typesets_offline(site, offline_page, tmp_path):
     mathjax = site / "_static" / "mathjax" / "tex-chtml-full.js"
     assert mathjax.is_file(), f"self-hosted MathJax missing from the build: {mathjax}"
     probe = tmp_path / "math.html"
-    probe.write_text(f'<!doctype html><html lang="en"><body><p>\\(\\sum_{{i=1}}^n p_i = 1\\)</p>'
-                     f'<script src="{mathjax.as_uri()}"></script></body></html>', encoding="utf-8")
+    probe.write_text(
+        f'<!doctype html><html lang="en"><body><p>\\(\\sum_{{i=1}}^n p_i = 1\\)</p>'
+        f'<script src="{mathjax.as_uri()}"></script></body></html>',
+        encoding="utf-8",
+    )
     page = offline_page.open(probe)
     page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=10000)
     count = page.evaluate("() => MathJax.startup.promise.then(() => document.querySelectorAll('mjx-container').length)")
@@ -78,8 +89,10 @@ def test_self_hosted_mathjax_typesets_offline(site, offline_page, tmp_path):
     fonts = page.evaluate("() => Array.from(document.fonts).filter(f => f.status === 'loaded').length")
     assert count == 1, "MathJax did not typeset the test formula"
     assert fonts > 0, "MathJax's fonts did not load from disk"
-    assert not offline_page.js_errors and not offline_page.external_requests, \
-        (offline_page.js_errors, offline_page.external_requests)
+    assert not offline_page.js_errors and not offline_page.external_requests, (
+        offline_page.js_errors,
+        offline_page.external_requests,
+    )
 
 
 def test_chapters_offer_notebook_download_launch_and_repository_buttons(site):
@@ -87,8 +100,9 @@ def test_chapters_offer_notebook_download_launch_and_repository_buttons(site):
     when `launch_buttons.jupyterhub_url` is configured, and never a placeholder host."""
     import yaml
 
-    hub = (yaml.safe_load((site.parent.parent / "_config.yml").read_text(encoding="utf-8")).get("launch_buttons")
-           or {}).get("jupyterhub_url")
+    hub = (
+        yaml.safe_load((site.parent.parent / "_config.yml").read_text(encoding="utf-8")).get("launch_buttons") or {}
+    ).get("jupyterhub_url")
     services = [("Binder", "mybinder.org/v2/gh/"), ("Colab", "colab.research.google.com/github/")]
     chapters = chapter_pages(site)
     assert chapters, "no chapter pages (built from chapters/*.ipynb) in the site"
@@ -108,7 +122,9 @@ def test_chapters_offer_notebook_download_launch_and_repository_buttons(site):
             problems.append(f"{name}: JupyterHub launch button {'missing' if hub else 'shown but not configured'}")
         if "example." in launch:
             problems.append(f"{name}: a launch button points at a placeholder host")
-        if not soup.select_one("a.btn-source-repository-button") and "github.com" not in str(soup.select(".article-header-buttons")):
+        if not soup.select_one("a.btn-source-repository-button") and "github.com" not in str(
+            soup.select(".article-header-buttons")
+        ):
             problems.append(f"{name}: no repository button")
     assert not problems, "\n".join(problems)
 
@@ -120,9 +136,12 @@ def test_sitemap_lists_every_page_under_the_base_url(site):
     urls = {e.text for e in ET.parse(sitemap).getroot().iter() if e.tag.endswith("loc")}
     bases = {re.sub(r"[^/]*$", "", u) for u in urls if u.endswith("index.html")}
     assert urls and all(u.startswith("https://") for u in urls), f"sitemap URLs are not absolute: {sorted(urls)[:3]}"
-    missing = [p.relative_to(site).as_posix() for p in site_pages(site)
-               if p.name not in {"search.html", "genindex.html"}
-               and not any(u.endswith("/" + p.relative_to(site).as_posix()) for u in urls)]
+    missing = [
+        p.relative_to(site).as_posix()
+        for p in site_pages(site)
+        if p.name not in {"search.html", "genindex.html"}
+        and not any(u.endswith("/" + p.relative_to(site).as_posix()) for u in urls)
+    ]
     assert not missing, f"pages missing from sitemap.xml (base {bases}): {missing}"
 
 
@@ -130,4 +149,3 @@ def test_instructor_material_stays_out_of_the_public_site(site):
     """Answer keys are built separately (`make instructor`); no page or source of instructor/ is published."""
     leaked = [p.relative_to(site).as_posix() for p in site.rglob("*") if "instructor" in p.relative_to(site).parts]
     assert not leaked, f"instructor material in the public site: {leaked}"
-

@@ -1,5 +1,6 @@
 """Slide decks (tools/slides.py): one per chapter, chosen by the chapter's "slides" metadata, built from stored
 outputs, opening from disk with no request leaving the machine; keyboard navigation and maps work."""
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,7 @@ def test_every_chapter_lists_its_slides_by_cell_ids_it_has(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     ids = {c.get("id") for c in nb["cells"]}
     entries = spec(path)
-    assert entries, f"{path.name}: no \"slides\" list in the notebook metadata"
+    assert entries, f'{path.name}: no "slides" list in the notebook metadata'
     named = [i for e in entries for i in ([e] if isinstance(e, str) else e)]
     assert set(named) <= ids, f"{path.name}: slides name cells it does not have: {sorted(set(named) - ids)}"
     assert "discussion" in named, f"{path.name}: the deck has no discussion slide"
@@ -92,7 +93,9 @@ def test_deck_opens_offline_and_navigates(decks, offline_page, path):
 @pytest.mark.parametrize("stem", ["01_war_and_ceasefire", "02_russia_peacekeeping", "07_what_happened_next"])
 def test_map_deck_draws_its_map_with_alt_text(decks, offline_page, stem):
     path = ROOT / "chapters" / f"{stem}.ipynb"
-    n = next(i for i, e in enumerate(spec(path), 1) if any(c.endswith("map") for c in ([e] if isinstance(e, str) else e)))
+    n = next(
+        i for i, e in enumerate(spec(path), 1) if any(c.endswith("map") for c in ([e] if isinstance(e, str) else e))
+    )
     page = offline_page.open(decks / f"{stem}.html")
     page.goto(page.url.split("#")[0] + f"#{n}")
     slide = page.locator(f"#slide-{n}")
@@ -100,9 +103,11 @@ def test_map_deck_draws_its_map_with_alt_text(decks, offline_page, stem):
     frame = slide.locator("iframe").first
     assert frame.get_attribute("title"), "the map's frame has no title"
     assert slide.locator("figcaption").count() >= 1, "the map lost its caption"
-    page.wait_for_function("""() => Array.from(document.querySelectorAll('.slide.current iframe'))
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.slide.current iframe'))
         .some(f => f.contentDocument && f.contentDocument.querySelector('.leaflet-overlay-pane path'))""",
-                           timeout=15000)
+        timeout=15000,
+    )
     height = frame.evaluate("f => f.getBoundingClientRect().height")
     assert height >= 250, f"the map is only {height}px high"
     assert not offline_page.external_requests, f"requests left the machine: {offline_page.external_requests}"
@@ -129,7 +134,9 @@ def test_deck_follows_dark_mode_and_prints_one_slide_per_page(decks, browser):
         n = len(spec(path))
         assert page.locator(".slide:visible").count() == n, "not every slide is printed"
         assert page.locator(".bar").is_hidden(), "the navigation bar is printed"
-        breaks = page.evaluate("() => Array.from(document.querySelectorAll('.slide')).map(s => getComputedStyle(s).breakAfter)")
+        breaks = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.slide')).map(s => getComputedStyle(s).breakAfter)"
+        )
         assert breaks[:-1] == ["page"] * (n - 1), breaks
     finally:
         context.close()

@@ -1,4 +1,5 @@
 """Unit tests for widgets.tables: sorting, attribution, essay marking, deterministic and dark-mode-safe HTML."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,8 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from widgets import tables
+from widgets import glue, render, tables
+from widgets.data import Frames
 
 BIB = {
     "azmod2021": {"who": "AzerNews", "year": "2021", "title": "Azerbaijan's war toll"},
@@ -16,93 +18,126 @@ BIB = {
 }
 
 
-@pytest.fixture(autouse=True)
-def small_bibliography(monkeypatch):
-    """The tables read labels from a small in-test bibliography, not references.bib."""
-    monkeypatch.setattr(tables, "_bibliography", lambda: BIB)
-
-
 def _dates(*iso):
     return pd.to_datetime(list(iso))
 
 
 @pytest.fixture
 def data():
-    casualties = pd.DataFrame({
-        "record_id": ["az1", "am1", "az0", "essay_az", "am2", "az_ganja"],
-        "conflict": ["2020-war"] * 6,
-        "side": ["azerbaijan", "armenia_nk", "azerbaijan", "azerbaijan", "armenia_nk", "azerbaijan"],
-        "category": ["military"] * 5 + ["civilian"],
-        "measure": ["killed"] * 6,
-        "qualifier": [None, None, None, None, None, "more_than"],
-        "value": pd.array([2906, 2317, 2783, 7630, 3773, 26], dtype="Int64"),
-        "low": pd.array([None] * 6, dtype="Int64"),
-        "high": pd.array([None] * 6, dtype="Int64"),
-        "reporting_party": ["Azerbaijan, Ministry of Defence", "Armenia, Ministry of Health",
-                            "Azerbaijan, Ministry of Defence", "2020 essay", "Armenia, Government", "Azerbaijan"],
-        "claim_type": ["own_losses", "own_losses", "own_losses", "essay", "own_losses", "own_losses"],
-        "period_start": _dates(*["2020-09-27"] * 5, "2020-10-04"),
-        "period_end": _dates(*["2020-11-10"] * 5, "2020-10-17"),
-        "as_of": _dates("2021-06-30", "2020-11-14", "2020-12-03", "2020-11-15", "2021-08-24", "2020-12-01"),
-        "source": ["azmod2021", "forensic2020", "azmod2021", "essay2020", "rferl2021", "azmod2021"],
-        "confidence": ["high", "high", "high", "low", "high", "medium"],
-        "verification": ["verified", "verified", "verified", "unverified", "verified", "secondary"],
-    })
-    figures = pd.DataFrame({
-        "figure_id": ["pk_troops", "oil_price"], "label": ["troops", "Brent"],
-        "value": [1960.0, 41.5], "unit": ["count", "USD per barrel"],
-        "reporting_party": ["Trilateral statement", "US EIA"],
-        "as_of": _dates("2020-11-10", "2020-11-30"), "source": ["azmod2021", "rferl2021"],
-    })
-    events = pd.DataFrame({
-        "event_id": ["war", "bishkek", "statement", "vote", "madrid"],
-        "date": _dates("2020-09-27", "1994-05-12", "2020-11-10", "1988-02-20", "2007-11-01"),
-        "date_precision": ["day", "day", "day", "day", "month"],
-        "end_date": _dates(None, None, None, None, None),
-        "title": ["War begins", "Bishkek ceasefire", "Statement", "Soviet vote", "Madrid Principles"],
-        "description": ["Fighting", "Takes effect", "Signed", "Petition", "Presented"],
-        "actors": ["azerbaijan;armenia", "russia", "russia", "nk_authorities", "osce"],
-        "type": ["war", "ceasefire", "ceasefire", "politics", "diplomacy"],
-        "source": ["azmod2021"] * 5,
-    })
-    claims = pd.DataFrame({
-        "claim_id": ["c02", "c01", "c03"], "essay_quote": ["300 to 400 Armenian civilians",
-                                                           "7,630 on the Azerbaijani side", "for 10 years"],
-        "topic": ["casualties", "casualties", "peacekeeping"],
-        "statement_point": pd.array([None, None, 6], dtype="Int64"),
-        "verdict": ["unsupported", "wrong", "partly_supported"], "corrected_value": ["80 identified", "2,906", "5"],
-        "explanation": ["none found", "enemy claim", "renewing"],
-        "source": ["rferl2021", "azmod2021", "essay2020;azmod2021"],
-    })
-    statement = pd.DataFrame({
-        "row_id": ["p6_lachin", "p1_ceasefire", "p6_kalbajar", "p6_passage"],
-        "point": pd.array([6, 1, 6, 6], dtype="Int64"),
-        "paraphrase": ["Lachin by 1 Dec", "Ceasefire", "Kalbajar by 15 Nov", "Safe passage"],
-        "deadline": _dates("2020-12-01", "2020-11-10", "2020-11-15", None),
-        "what_happened": ["On time", "Held until 2023", "Ten days late", "Blockade"],
-        "outcome_date": _dates("2020-12-01", "2023-09-19", "2020-11-25", "2022-12-12"),
-        "outcome_status": ["implemented", "partly", "implemented_late", "not_implemented"],
-        "source": ["azmod2021;rferl2021"] * 4,
-    })
-    ceasefires = pd.DataFrame({
-        "ceasefire_id": ["2020_10_26", "1994", "2020_10_10"],
-        "name": ["Washington", "Bishkek", "Moscow"],
-        "agreed_date": _dates("2020-10-25", "1994-05-11", "2020-10-10"),
-        "in_force_date": _dates("2020-10-26", "1994-05-12", "2020-10-10"),
-        "in_force_local_time": ["08:00", None, "12:00"],
-        "mediator": ["usa", "russia", "russia"],
-        "held_days": pd.array([0, 7996, 0], dtype="Int64"),
-        "held_text": ["Minutes", "Almost 22 years", "Minutes"],
-        "how_broken": ["Shelling", "2016 war", None], "status": ["broken", "broken", "broken"],
-        "source": ["rferl2021"] * 3, "as_of": _dates("2020-10-26", "2016-04-06", "2020-10-10"),
-    })
-    madrid = pd.DataFrame({
-        "principle_id": pd.array([2, 1], dtype="Int64"), "principle": ["interim status", "return of territories"],
-        "statement_points": [None, "1;2;6"], "in_statement": ["no", "yes"], "comparison": ["absent", "present"],
-        "source": ["rferl2021"] * 2,
-    })
-    return {"casualties": casualties, "figures": figures, "events": events, "claims": claims,
-            "statement": statement, "ceasefires": ceasefires, "madrid_principles": madrid}
+    casualties = pd.DataFrame(
+        {
+            "record_id": ["az1", "am1", "az0", "essay_az", "am2", "az_ganja"],
+            "conflict": ["2020-war"] * 6,
+            "side": ["azerbaijan", "armenia_nk", "azerbaijan", "azerbaijan", "armenia_nk", "azerbaijan"],
+            "category": ["military"] * 5 + ["civilian"],
+            "measure": ["killed"] * 6,
+            "qualifier": [None, None, None, None, None, "more_than"],
+            "value": pd.array([2906, 2317, 2783, 7630, 3773, 26], dtype="Int64"),
+            "low": pd.array([None] * 6, dtype="Int64"),
+            "high": pd.array([None] * 6, dtype="Int64"),
+            "reporting_party": [
+                "Azerbaijan, Ministry of Defence",
+                "Armenia, Ministry of Health",
+                "Azerbaijan, Ministry of Defence",
+                "2020 essay",
+                "Armenia, Government",
+                "Azerbaijan",
+            ],
+            "claim_type": ["own_losses", "own_losses", "own_losses", "essay", "own_losses", "own_losses"],
+            "period_start": _dates(*["2020-09-27"] * 5, "2020-10-04"),
+            "period_end": _dates(*["2020-11-10"] * 5, "2020-10-17"),
+            "as_of": _dates("2021-06-30", "2020-11-14", "2020-12-03", "2020-11-15", "2021-08-24", "2020-12-01"),
+            "source": ["azmod2021", "forensic2020", "azmod2021", "essay2020", "rferl2021", "azmod2021"],
+            "confidence": ["high", "high", "high", "low", "high", "medium"],
+            "verification": ["verified", "verified", "verified", "unverified", "verified", "secondary"],
+        }
+    )
+    figures = pd.DataFrame(
+        {
+            "figure_id": ["pk_troops", "oil_price"],
+            "label": ["troops", "Brent"],
+            "value": [1960.0, 41.5],
+            "unit": ["count", "USD per barrel"],
+            "reporting_party": ["Trilateral statement", "US EIA"],
+            "as_of": _dates("2020-11-10", "2020-11-30"),
+            "source": ["azmod2021", "rferl2021"],
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "event_id": ["war", "bishkek", "statement", "vote", "madrid"],
+            "date": _dates("2020-09-27", "1994-05-12", "2020-11-10", "1988-02-20", "2007-11-01"),
+            "date_precision": ["day", "day", "day", "day", "month"],
+            "end_date": _dates(None, None, None, None, None),
+            "title": ["War begins", "Bishkek ceasefire", "Statement", "Soviet vote", "Madrid Principles"],
+            "description": ["Fighting", "Takes effect", "Signed", "Petition", "Presented"],
+            "actors": ["azerbaijan;armenia", "russia", "russia", "nk_authorities", "osce"],
+            "type": ["war", "ceasefire", "ceasefire", "politics", "diplomacy"],
+            "source": ["azmod2021"] * 5,
+        }
+    )
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["c02", "c01", "c03"],
+            "essay_quote": ["300 to 400 Armenian civilians", "7,630 on the Azerbaijani side", "for 10 years"],
+            "topic": ["casualties", "casualties", "peacekeeping"],
+            "statement_point": pd.array([None, None, 6], dtype="Int64"),
+            "verdict": ["unsupported", "wrong", "partly_supported"],
+            "corrected_value": ["80 identified", "2,906", "5"],
+            "explanation": ["none found", "enemy claim", "renewing"],
+            "source": ["rferl2021", "azmod2021", "essay2020;azmod2021"],
+        }
+    )
+    statement = pd.DataFrame(
+        {
+            "row_id": ["p6_lachin", "p1_ceasefire", "p6_kalbajar", "p6_passage"],
+            "point": pd.array([6, 1, 6, 6], dtype="Int64"),
+            "paraphrase": ["Lachin by 1 Dec", "Ceasefire", "Kalbajar by 15 Nov", "Safe passage"],
+            "deadline": _dates("2020-12-01", "2020-11-10", "2020-11-15", None),
+            "what_happened": ["On time", "Held until 2023", "Ten days late", "Blockade"],
+            "outcome_date": _dates("2020-12-01", "2023-09-19", "2020-11-25", "2022-12-12"),
+            "outcome_status": ["implemented", "partly", "implemented_late", "not_implemented"],
+            "source": ["azmod2021;rferl2021"] * 4,
+        }
+    )
+    ceasefires = pd.DataFrame(
+        {
+            "ceasefire_id": ["2020_10_26", "1994", "2020_10_10"],
+            "name": ["Washington", "Bishkek", "Moscow"],
+            "agreed_date": _dates("2020-10-25", "1994-05-11", "2020-10-10"),
+            "in_force_date": _dates("2020-10-26", "1994-05-12", "2020-10-10"),
+            "in_force_local_time": ["08:00", None, "12:00"],
+            "mediator": ["usa", "russia", "russia"],
+            "held_days": pd.array([0, 7996, 0], dtype="Int64"),
+            "held_text": ["Minutes", "Almost 22 years", "Minutes"],
+            "how_broken": ["Shelling", "2016 war", None],
+            "status": ["broken", "broken", "broken"],
+            "source": ["rferl2021"] * 3,
+            "as_of": _dates("2020-10-26", "2016-04-06", "2020-10-10"),
+        }
+    )
+    madrid = pd.DataFrame(
+        {
+            "principle_id": pd.array([2, 1], dtype="Int64"),
+            "principle": ["interim status", "return of territories"],
+            "statement_points": [None, "1;2;6"],
+            "in_statement": ["no", "yes"],
+            "comparison": ["absent", "present"],
+            "source": ["rferl2021"] * 2,
+        }
+    )
+    return Frames(
+        {
+            "casualties": casualties,
+            "figures": figures,
+            "events": events,
+            "claims": claims,
+            "statement": statement,
+            "ceasefires": ceasefires,
+            "madrid_principles": madrid,
+        },
+        BIB,
+    )
 
 
 class Cells(HTMLParser):
@@ -136,7 +171,7 @@ def parse(html: str) -> Cells:
 def test_casualty_rows_sorted_by_side_then_date(data):
     rows = parse(tables.casualty_table(category="military", data=data).html).rows
     figures = [r.split()[0] for r in rows if re.match(r"^[\d,]+ ", r)]
-    # Azerbaijan before Armenia (the order of SIDE_LABELS), and each side's figures oldest first.
+    # Azerbaijan before Armenia (the order of the categories of casualties.side), and each side's figures oldest first.
     assert figures == ["7,630", "2,783", "2,906", "2,317", "3,773"]
 
 
@@ -147,7 +182,9 @@ def test_latest_keeps_one_figure_per_party(data):
 
 def test_qualifier_and_episode_are_shown(data):
     rows = parse(tables.casualty_table(category="civilian", data=data).html).rows
-    assert rows[2].startswith("more than 26 Azerbaijan own losses, official; one episode only (4 Oct 2020 – 17 Oct 2020)")
+    assert rows[2].startswith(
+        "more than 26 Azerbaijan own losses, official; one episode only (4 Oct 2020 – 17 Oct 2020)"
+    )
 
 
 def test_every_figure_has_party_date_and_source_label(data):
@@ -211,11 +248,14 @@ def test_html_is_deterministic_and_id_free(data):
     assert "0x" not in repr(tables.casualty_table(data=data))
 
 
-@pytest.mark.parametrize("make", [
-    lambda d: tables.casualty_table(data=d),
-    lambda d: tables.timeline_table(1988, 2020, data=d),
-    lambda d: tables.claims_table(data=d),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: tables.casualty_table(data=d),
+        lambda d: tables.timeline_table(1988, 2020, data=d),
+        lambda d: tables.claims_table(data=d),
+    ],
+)
 def test_dark_mode_safe_no_fixed_background_or_text_colour(data, make):
     html = make(data).html
     assert "background" not in html
@@ -244,51 +284,60 @@ def test_claims_sorted_and_filtered(data):
     t = tables.claims_table("casualties", data=data)
     assert list(t.rows["The essay says"]) == ["“7,630 on the Azerbaijani side”", "“300 to 400 Armenian civilians”"]
     assert list(tables.claims_table(["casualties", "peacekeeping"], data=data).rows["Verdict"]) == [
-        "wrong", "unsupported", "partly supported"]
+        "wrong",
+        "unsupported",
+        "partly supported",
+    ]
     with pytest.raises(ValueError, match="no claim with topic 'oil'"):
         tables.claims_table("oil", data=data)
 
 
 def test_figure_text_and_attribution(data):
-    f = tables.figure("pk_troops", data=data)
+    f = glue.figure("pk_troops", data=data)
     assert f.value == 1960 and isinstance(f.value, int)
     assert f.text == "1,960"
     assert f.phrase == "1,960 (according to Trilateral statement, as of 10 Nov 2020 {cite}`azmod2021`)"
-    g = tables.figure("oil_price", data=data)
+    g = glue.figure("oil_price", data=data)
     assert g.text == "41.5" and "USD per barrel" in g.phrase
 
 
 def test_casualty_record_is_a_figure_too(data):
-    f = tables.figure("az_ganja", data=data)
+    f = glue.figure("az_ganja", data=data)
     assert f.text == "more than 26" and f.value == 26
     assert f.phrase == "more than 26 (according to Azerbaijan, as of 1 Dec 2020 {cite}`azmod2021`)"
-    essay = tables.figure("essay_az", data=data)
+    essay = glue.figure("essay_az", data=data)
     assert essay.phrase == "7,630 (according to the 2020 essay, as of 15 Nov 2020 {cite}`essay2020`)"
 
 
 def test_unknown_figure_is_named(data):
     with pytest.raises(KeyError, match="no figure 'nope': it is neither a figure_id of data/figures.csv"):
-        tables.figure("nope", data=data)
+        glue.figure("nope", data=data)
 
 
 def test_glue_values_are_plain_python(data):
-    values = tables.glue_values("pk_troops", data=data)
+    values = glue.glue_values("pk_troops", data=data)
     assert values["pk_troops"] == "1,960" and type(values["pk_troops"]) is str
     assert values["pk_troops_attr"].data.startswith("1,960 (according to")
     assert values["pk_troops_cite"].data == "{cite}`azmod2021`"
     assert values["pk_troops_date"] == "10 Nov 2020"
 
 
-@pytest.mark.parametrize("value, low, high, text", [
-    (2906, None, None, "2,906"), (None, 300, 400, "300–400"), (53.92, None, None, "53.92"), (None, None, None, ""),
-])
+@pytest.mark.parametrize(
+    "value, low, high, text",
+    [
+        (2906, None, None, "2,906"),
+        (None, 300, 400, "300–400"),
+        (53.92, None, None, "53.92"),
+        (None, None, None, ""),
+    ],
+)
 def test_format_range(value, low, high, text):
-    assert tables.format_range(value, low, high) == text
+    assert render.format_range(value, low, high) == text
 
 
 def test_unknown_source_key_is_named():
     with pytest.raises(KeyError, match="'nokey' is not in references.bib"):
-        tables.source_label("nokey")
+        render.source_label("nokey")
 
 
 def test_text_is_escaped(data):
@@ -299,7 +348,11 @@ def test_text_is_escaped(data):
 def test_statement_rows_in_text_order_with_outcomes(data):
     t = tables.statement_table(data=data)
     assert list(t.rows["What the statement says (paraphrased)"]) == [
-        "Ceasefire", "Kalbajar by 15 Nov", "Lachin by 1 Dec", "Safe passage"]
+        "Ceasefire",
+        "Kalbajar by 15 Nov",
+        "Lachin by 1 Dec",
+        "Safe passage",
+    ]
     assert list(t.rows["Outcome"])[1] == "implemented late (25 Nov 2020)"
     assert list(t.rows["Deadline"])[3] == "—"
     assert list(t.rows["What the 2020 essay says"]) == ["", "“for 10 years” partly supported", "", ""]
@@ -327,20 +380,20 @@ def test_madrid_table_sorted_with_points(data):
 
 
 def test_any_numeric_cell_is_a_figure(data):
-    f = tables.figure("ceasefires/1994/held_days", data=data)
+    f = glue.figure("ceasefires/1994/held_days", data=data)
     assert f.text == "7,996" and f.phrase == "7,996 {cite}`rferl2021`"
     with pytest.raises(KeyError, match="no row ceasefire_id='1995'"):
-        tables.figure("ceasefires/1995/held_days", data=data)
+        glue.figure("ceasefires/1995/held_days", data=data)
     with pytest.raises(KeyError, match="has no value in column 'held_days'"):
         data["ceasefires"].loc[0, "held_days"] = pd.NA
-        tables.figure("ceasefires/2020_10_26/held_days", data=data)
+        glue.figure("ceasefires/2020_10_26/held_days", data=data)
 
 
 def test_glue_values_named_and_path_ids(data):
-    values = tables.glue_values(held="ceasefires/1994/held_days", data=data)
+    values = glue.glue_values(held="ceasefires/1994/held_days", data=data)
     assert values["held"] == "7,996"
     with pytest.raises(ValueError, match="pass it as a keyword argument"):
-        tables.glue_values("ceasefires/1994/held_days", data=data)
+        glue.glue_values("ceasefires/1994/held_days", data=data)
 
 
 def test_days_between_events(data):
@@ -361,5 +414,7 @@ def test_military_before_civilian_within_a_side(data):
 
 def test_caption_names_the_selection(data):
     caption = tables.casualty_table(category="civilian", measure="killed", latest=True, data=data).caption
-    assert caption == ("Casualties (2020-war: civilian; killed): the latest figure of each reporting party, "
-                       "with who reported it, when, and the source")
+    assert caption == (
+        "Casualties (2020-war: civilian; killed): the latest figure of each reporting party, "
+        "with who reported it, when, and the source"
+    )

@@ -1,4 +1,5 @@
 """The course-website workflow: valid for actionlint, and it tests, builds and deploys the book to GitHub Pages."""
+
 from __future__ import annotations
 
 import yaml
@@ -15,8 +16,11 @@ def test_workflows_pass_actionlint(root):
 
 def test_actionlint_reports_a_broken_workflow(tmp_path):
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-                   "      - run: echo ${{ github.no_such_property }}\n", encoding="utf-8")
+    bad.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.no_such_property }}\n",
+        encoding="utf-8",
+    )
     assert any("no_such_property" in p for p in problems([bad]))
 
 

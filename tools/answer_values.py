@@ -9,6 +9,7 @@ row changes the keys at the next `make instructor`.
 
     python -m tools.answer_values      # print every value with its name
 """
+
 from __future__ import annotations
 
 import sys
@@ -16,11 +17,13 @@ import sys
 
 def _chapter5() -> dict[str, str]:
     from widgets.synthesis import scenario_numbers
+
     return scenario_numbers()  # chapter 5, cell setup
 
 
 def _chapter6() -> dict[str, str]:
     from widgets.bargaining import chapter_numbers
+
     return chapter_numbers()  # chapter 6, cell setup (the illustration's numbers)
 
 
@@ -33,7 +36,8 @@ def _chapter7() -> dict[str, str]:
     # Chapter 7, cells setup-exercises and setup-exercises-term: the same expressions.
     by_id = forecasts.set_index("forecast_id")
     out["next_ex_brier_without_term"] = fc.fixed(
-        fc.essay_scores(forecasts[forecasts["kind"] != "expectation"])["brier"])
+        fc.essay_scores(forecasts[forecasts["kind"] != "expectation"])["brier"]
+    )
     out["next_ex_brier_status_no"] = fc.fixed(fc.brier_score(by_id.loc["status_quo_changes", "probability"], 0))
     out["next_ex_log_certain_miss"] = fc.fixed(fc.log_score(1.0, 0), 2)
     p_term = by_id.loc["peacekeepers_term", "probability"]
@@ -103,6 +107,7 @@ def values() -> dict[str, str]:
 def cited_names(text: str) -> set[str]:
     """Every substitution `{{ name }}` a page uses."""
     import re
+
     return set(re.findall(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}", text))
 
 
@@ -114,7 +119,9 @@ def _inject(app, config) -> None:
     for page in Path(app.srcdir).glob("*.md"):
         for name in cited_names(page.read_text(encoding="utf-8")):
             if name not in out:
-                why = next((v for k, v in failed.items() if name.startswith(k)), "no such value in tools/answer_values.py")
+                why = next(
+                    (v for k, v in failed.items() if name.startswith(k)), "no such value in tools/answer_values.py"
+                )
                 out[name] = f"[not computed in this build: {why}]"
     for prefix, why in failed.items():
         print(f"WARNING (answer values): {prefix}* not computed: {why}", file=sys.stderr)

@@ -7,6 +7,7 @@ Everything runs in a scratch copy of the repository (the tracked files, with the
 edits the benchmark makes to chapters, data and helpers never touch the working tree. Each figure is the median of
 --runs runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,17 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("jupyter-book", "sphinx", "myst-nb", "sphinx-book-theme", "folium", "ipywidgets", "pandas", "nbval",
-            "playwright")
+PACKAGES = (
+    "jupyter-book",
+    "sphinx",
+    "myst-nb",
+    "sphinx-book-theme",
+    "folium",
+    "ipywidgets",
+    "pandas",
+    "nbval",
+    "playwright",
+)
 
 
 def scratch_copy() -> Path:
@@ -51,8 +61,9 @@ def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, str]:
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"bench: `{' '.join(cmd)}` failed in the scratch copy:\n{proc.stdout[-3000:]}"
-                         f"{proc.stderr[-3000:]}")
+        raise SystemExit(
+            f"bench: `{' '.join(cmd)}` failed in the scratch copy:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+        )
     return elapsed, proc.stdout
 
 
@@ -66,12 +77,14 @@ def median(values: list[float]) -> float:
 
 def nbclient_seconds(work: Path, env: dict) -> dict[str, float]:
     """Plain nbclient execution time of each chapter, one after another (the sequential lower bound)."""
-    code = ("import sys, time, json, nbformat\nfrom nbclient import NotebookClient\nout = {}\n"
-            "for p in sys.argv[1:]:\n"
-            "    nb = nbformat.read(p, as_version=4); t = time.perf_counter()\n"
-            "    NotebookClient(nb, kernel_name='python3', resources={'metadata': {'path': 'chapters'}}).execute()\n"
-            "    out[p] = time.perf_counter() - t\n"
-            "print(json.dumps(out))")
+    code = (
+        "import sys, time, json, nbformat\nfrom nbclient import NotebookClient\nout = {}\n"
+        "for p in sys.argv[1:]:\n"
+        "    nb = nbformat.read(p, as_version=4); t = time.perf_counter()\n"
+        "    NotebookClient(nb, kernel_name='python3', resources={'metadata': {'path': 'chapters'}}).execute()\n"
+        "    out[p] = time.perf_counter() - t\n"
+        "print(json.dumps(out))"
+    )
     nbs = sorted(str(p.relative_to(work)) for p in (work / "chapters").glob("*.ipynb"))
     _, stdout = timed([sys.executable, "-c", code, *nbs], work, env)
     return json.loads(stdout.strip().splitlines()[-1])
@@ -121,11 +134,23 @@ def versions() -> str:
 
 
 def machine() -> str:
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    cpu = (
+        next(
+            (
+                l.split(":", 1)[1].strip()
+                for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else ""
+    )
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.machine()}, " \
-           f"Python {platform.python_version()}"
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,8 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--test-runs", type=int, default=1, help="runs of `make test` (minutes each; 0 skips it)")
     ap.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
-    ap.add_argument("--pages", type=Path, nargs="?", const=ROOT / "_build" / "html", default=None,
-                    help="only measure every page's weight in an already built site and print the table")
+    ap.add_argument(
+        "--pages",
+        type=Path,
+        nargs="?",
+        const=ROOT / "_build" / "html",
+        default=None,
+        help="only measure every page's weight in an already built site and print the table",
+    )
     args = ap.parse_args(argv)
     if args.pages is not None:
         weights = page_weights(args.pages)
@@ -185,13 +216,15 @@ def main(argv: list[str] | None = None) -> int:
         chapters = sorted((work / "chapters").glob("*.ipynb"))
         rebuild(f"rebuild after editing prose in {chapters[0].name}", lambda: edit_markdown(chapters[0]), [])
         data_file = "data/figures.csv"
-        rebuild(f"rebuild after changing {data_file}", lambda: edit_csv_note(work / data_file),
-                readers_of(work, data_file))
+        rebuild(
+            f"rebuild after changing {data_file}", lambda: edit_csv_note(work / data_file), readers_of(work, data_file)
+        )
         helper = "widgets/tables.py" if (work / "widgets/tables.py").exists() else "widgets/_deps.py"
 
         def touch_helper():
             with open(work / helper, "a") as f:
                 f.write("\n# benchmark edit\n")
+
         rebuild(f"rebuild after changing {helper}", touch_helper, readers_of(work, helper))
 
         html = work / "_build" / "html"
@@ -199,13 +232,22 @@ def main(argv: list[str] | None = None) -> int:
         print(weight_table(weights), flush=True)
         draws, clicks = browser_timings(html, args.runs)
         heaviest = max(weights, key=lambda k: weights[k].total)
-        add("heaviest page with everything Chromium loads for it", f"{weights[heaviest].total / 1e3:.0f} KB ({heaviest})",
-            "< 1 MB (aim 600 KB)")
-        add("median page with everything Chromium loads for it",
-            f"{median([w.total for w in weights.values()]) / 1e3:.0f} KB", "< 600 KB")
+        add(
+            "heaviest page with everything Chromium loads for it",
+            f"{weights[heaviest].total / 1e3:.0f} KB ({heaviest})",
+            "< 1 MB (aim 600 KB)",
+        )
+        add(
+            "median page with everything Chromium loads for it",
+            f"{median([w.total for w in weights.values()]) / 1e3:.0f} KB",
+            "< 600 KB",
+        )
         own = max(weights, key=lambda k: weights[k].own)
-        add("heaviest page without the theme's shared _static/ files", f"{weights[own].own / 1e3:.0f} KB ({own})",
-            "< 600 KB (map pages)")
+        add(
+            "heaviest page without the theme's shared _static/ files",
+            f"{weights[own].own / 1e3:.0f} KB ({own})",
+            "< 600 KB (map pages)",
+        )
         add("whole site (_build/html)", f"{tree_bytes(html) / 1e6:.1f} MB", "< 15 MB")
         if (ROOT / "tools" / "offline_zip.py").exists():
             timed([py, "-m", "tools.offline_zip"], work, env)
@@ -217,17 +259,30 @@ def main(argv: list[str] | None = None) -> int:
             tests = [timed(["make", "test"], work, env)[0] for _ in range(args.test_runs)]
             add(f"make test after setup (median of {args.test_runs})", f"{median(tests):.0f} s", "< 300 s")
         for page, (nav, frame) in sorted(draws.items()):
-            add(f"first map drawn: {page}", f"{nav:.0f} ms after navigation start, {frame:.0f} ms after its frame "
-                "started", "< 1000 ms")
+            add(
+                f"first map drawn: {page}",
+                f"{nav:.0f} ms after navigation start, {frame:.0f} ms after its frame started",
+                "< 1000 ms",
+            )
         for label, ms in sorted(clicks.items()):
             add(f"explorer click to result: {label}", f"{ms:.1f} ms", "< 100 ms")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     today = dt.date.today().isoformat()
-    lines = [f"# Benchmarks", "", f"Produced by `make bench` (`python -m tools.bench --runs {args.runs} --test-runs {args.test_runs}`) on {today}.",
-             "", f"- Machine: {machine()}", f"- Versions: {versions()}", f"- Each figure: median of {args.runs} runs.",
-             "", "| figure | value | budget |", "|---|---|---|"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Produced by `make bench` (`python -m tools.bench --runs {args.runs} --test-runs {args.test_runs}`) "
+        f"on {today}.",
+        "",
+        f"- Machine: {machine()}",
+        f"- Versions: {versions()}",
+        f"- Each figure: median of {args.runs} runs.",
+        "",
+        "| figure | value | budget |",
+        "|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     lines += ["", "## Page weight, every page", "", PAGE_WEIGHT_METHOD, "", weight_table(weights)]
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -258,6 +313,7 @@ CLICK = """root => {
 class Weight(NamedTuple):
     """What Chromium loaded for one page: bytes in all, bytes outside the theme's shared _static/, requests, and the
     bytes of each loaded file (relative to the site root)."""
+
     total: int
     own: int
     requests: int
@@ -270,15 +326,15 @@ PAGE_WEIGHT_METHOD = (
     "the page itself and of every file any frame of it requested (stylesheets, scripts, fonts, images, iframes; "
     "`srcdoc` frames are inside the page's own bytes). Sizes are uncompressed bytes, as a reader opening the "
     "offline zip loads them (a web server's gzip would shrink the transfer, not what the browser parses). "
-    "1 KB = 1000 bytes.")
+    "1 KB = 1000 bytes."
+)
 
 
 def page_weights(html: Path) -> dict[str, Weight]:
     """Every page of the built site opened in Chromium from file://, with the bytes of everything it loaded."""
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import CHROMIUM_ARGS, chromium_executable
+    from tools.chromium import CHROMIUM_ARGS, chromium_executable
 
     html = html.resolve()
     shared = html / "_static"
@@ -291,11 +347,15 @@ def page_weights(html: Path) -> dict[str, Weight]:
                 continue  # index.html only redirects to the first page; _static/ holds theme templates, not pages
             # A fresh context per page: nothing cached from the page before (every page pays for its shared files).
             context = browser.new_context(service_workers="block")
-            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:",
-                                                                                        "blob:")) else r.abort())
+            context.route(
+                "**/*",
+                lambda r: (
+                    r.continue_() if r.request.url.startswith(("file:", "data:", "about:", "blob:")) else r.abort()
+                ),
+            )
             page = context.new_page()
             urls: list[str] = []
-            page.on("requestfinished", lambda r: urls.append(r.url))
+            page.on("requestfinished", lambda r, urls=urls: urls.append(r.url))
             page.goto(path.as_uri(), wait_until="load")
             page.evaluate("() => document.fonts.ready.then(() => true)")
             try:
@@ -323,12 +383,16 @@ def weight_table(weights: dict[str, Weight], detail: bool = False) -> str:
     for name, w in sorted(weights.items()):
         lines.append(f"| {name} | {w.total / 1e3:.0f} | {w.own / 1e3:.0f} | {w.requests} |")
     heaviest = max(weights, key=lambda k: weights[k].total)
-    lines += ["", f"Heaviest: {heaviest}, {weights[heaviest].total / 1e3:.0f} KB; median page "
-              f"{median([w.total for w in weights.values()]) / 1e3:.0f} KB."]
+    lines += [
+        "",
+        f"Heaviest: {heaviest}, {weights[heaviest].total / 1e3:.0f} KB; median page "
+        f"{median([w.total for w in weights.values()]) / 1e3:.0f} KB.",
+    ]
     if detail:
         lines += ["", f"Files loaded by {heaviest}:"]
-        lines += [f"  {n / 1e3:8.1f} KB  {rel}" for rel, n in sorted(weights[heaviest].files.items(),
-                                                                     key=lambda kv: -kv[1])]
+        lines += [
+            f"  {n / 1e3:8.1f} KB  {rel}" for rel, n in sorted(weights[heaviest].files.items(), key=lambda kv: -kv[1])
+        ]
     return "\n".join(lines)
 
 
@@ -337,15 +401,15 @@ def browser_timings(html: Path, runs: int) -> tuple[dict, dict]:
     from a click to the laid-out result."""
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import CHROMIUM_ARGS, chromium_executable
+    from tools.chromium import CHROMIUM_ARGS, chromium_executable
 
     draws, clicks = {}, {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(service_workers="block")
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:"))
-                      else r.abort())
+        context.route(
+            "**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "about:")) else r.abort()
+        )
         context.add_init_script(DRAW_PROBE)
         for path in sorted(html.rglob("*.html")):
             text = path.read_text(encoding="utf-8", errors="replace")
@@ -358,15 +422,21 @@ def browser_timings(html: Path, runs: int) -> tuple[dict, dict]:
                 samples = []
                 for _ in range(runs):
                     page.goto(path.resolve().as_uri(), wait_until="load")
-                    page.wait_for_function("() => [...document.querySelectorAll('iframe')].some(f => "
-                                           "f.contentWindow && f.contentWindow.__drawn)", timeout=10000)
-                    samples.append(page.evaluate("""() => {
+                    page.wait_for_function(
+                        "() => [...document.querySelectorAll('iframe')].some(f => "
+                        "f.contentWindow && f.contentWindow.__drawn)",
+                        timeout=10000,
+                    )
+                    samples.append(
+                        page.evaluate("""() => {
                         const frames = [...document.querySelectorAll('iframe')].filter(f => f.contentWindow
                             && f.contentWindow.__drawn);
-                        const first = frames.reduce((a, b) => a.contentWindow.__drawn <= b.contentWindow.__drawn ? a : b);
+                        const first = frames.reduce(
+                            (a, b) => a.contentWindow.__drawn <= b.contentWindow.__drawn ? a : b);
                         const drawn = first.contentWindow.__drawn;
                         return [drawn - performance.timeOrigin, drawn - first.contentWindow.performance.timeOrigin];
-                    }"""))
+                    }""")
+                    )
                 draws[name] = (median([a for a, _ in samples]), median([b for _, b in samples]))
             roots = page.locator("section.xp")
             for i in range(roots.count()):

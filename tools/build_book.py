@@ -3,6 +3,7 @@
     python -m tools.build_book [--builder html|singlehtml|dirhtml] [--path-output DIR]
 Notebooks are executed beforehand by `tools.execute` (jupyter-book's own execution is off).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,18 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WARNING = re.compile(r"^(?P<where>\S.*?): (?:WARNING|ERROR|CRITICAL): (?P<what>.*)$")
 
 
-SKIP_DIRS = {".git", ".venv", "_build", "_build_instructor", "dist", "tests", "__pycache__", ".pytest_cache",
-             ".ipynb_checkpoints", "node_modules"}
+SKIP_DIRS = {
+    ".git",
+    ".venv",
+    "_build",
+    "_build_instructor",
+    "dist",
+    "tests",
+    "__pycache__",
+    ".pytest_cache",
+    ".ipynb_checkpoints",
+    "node_modules",
+}
 
 
 def inputs_digest(*options: str | None) -> str:
@@ -42,8 +53,16 @@ def build(builder: str = "html", path_output: str | None = None, config: str | N
         print(f"site is up to date: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}/index.html")
         return 0
     stamp.unlink(missing_ok=True)
-    cmd = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "-n", "-W", "--keep-going",
-           "--builder", builder]
+    cmd = [
+        str(Path(sys.executable).with_name("jupyter-book")),
+        "build",
+        str(ROOT),
+        "-n",
+        "-W",
+        "--keep-going",
+        "--builder",
+        builder,
+    ]
     if path_output:
         cmd += ["--path-output", path_output]
     if config:
@@ -56,8 +75,10 @@ def build(builder: str = "html", path_output: str | None = None, config: str | N
         for m in problems:
             where = m["where"].replace(str(ROOT) + "/", "")
             print(f"error: {where}: {m['what']}", file=sys.stderr)
-        print(f"build failed: {len(problems)} warning(s) or error(s); the build is strict (-n -W --keep-going)",
-              file=sys.stderr)
+        print(
+            f"build failed: {len(problems)} warning(s) or error(s); the build is strict (-n -W --keep-going)",
+            file=sys.stderr,
+        )
         return proc.returncode or 1
     stamp.write_text(digest)
     print(f"built {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}/index.html")

@@ -6,6 +6,7 @@ there as strings; a string ending in "-" such as `bs-${placement}` keeps every c
 inside :not()/:is()/:where()/:has() are ignored (which only keeps more). At-rules other than @media, @supports,
 @layer and @container (keyframes, font faces ...) are kept as they are.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,12 +55,12 @@ def _block_end(css: str, i: int) -> int:
 
 
 def _strip_functional(selector: str) -> str:
-    while (m := FUNCTIONAL.search(selector)):
+    while m := FUNCTIONAL.search(selector):
         depth, j = 1, m.end()
         while j < len(selector) and depth:
             depth += {"(": 1, ")": -1}.get(selector[j], 0)
             j += 1
-        selector = selector[:m.start()] + selector[j:]
+        selector = selector[: m.start()] + selector[j:]
     return selector
 
 
@@ -111,13 +112,13 @@ def purge(css: str, words: set[str], prefixes: tuple[str, ...]) -> str:
                 break
             j += 1
         if j >= len(css) or css[j] in ";}":  # @import/@charset statement, or stray text: keep
-            out.append(css[i:j + 1])
+            out.append(css[i : j + 1])
             i = j + 1
             continue
         prelude, end = css[i:j], _block_end(css, j)
         if prelude.startswith("@"):
             if prelude.lower().startswith(GROUPING):
-                inner = purge(css[j + 1:end - 1], words, prefixes)
+                inner = purge(css[j + 1 : end - 1], words, prefixes)
                 if inner.strip():
                     out.append(prelude + "{" + inner + "}")
             else:

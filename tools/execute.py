@@ -6,6 +6,7 @@ changed, so a data edit re-executes exactly the chapters that read that file. Ch
 
     python -m tools.execute [--force | --check] [--jobs N] [notebook ...]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -96,8 +97,14 @@ def execute(path_str: str) -> tuple[str, str | None]:
     sockets = tempfile.mkdtemp(prefix="cf-kernel-")
     km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
     client = NotebookClient(
-        nb, km=km, timeout=600, kernel_name="python3", record_timing=False, store_widget_state=False,
-        shutdown_kernel="immediate", resources={"metadata": {"path": str(path.parent)}},
+        nb,
+        km=km,
+        timeout=600,
+        kernel_name="python3",
+        record_timing=False,
+        store_widget_state=False,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(path.parent)}},
     )
     rel = path.relative_to(ROOT).as_posix()
     try:
@@ -107,8 +114,10 @@ def execute(path_str: str) -> tuple[str, str | None]:
                     client.execute_cell(cell, index)
                 except CellExecutionError as exc:
                     first = next((l for l in cell.source.splitlines() if l.strip()), "")
-                    return rel, (f"{rel}: cell {index + 1} of {len(nb.cells)} (id {cell.get('id')!r}, "
-                                 f"starting {first[:60]!r}) failed:\n{_tail(str(exc))}")
+                    return rel, (
+                        f"{rel}: cell {index + 1} of {len(nb.cells)} (id {cell.get('id')!r}, "
+                        f"starting {first[:60]!r}) failed:\n{_tail(str(exc))}"
+                    )
             probe = nbformat.v4.new_code_cell(PROBE)
             nb.cells.append(probe)
             try:
@@ -146,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("paths", nargs="*", type=Path)
     ap.add_argument("--force", action="store_true", help="execute even when nothing changed")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--check", action="store_true",
-                    help="execute nothing; fail if a notebook's stored outputs are out of date")
+    ap.add_argument(
+        "--check", action="store_true", help="execute nothing; fail if a notebook's stored outputs are out of date"
+    )
     args = ap.parse_args(argv)
     paths = [p.resolve() for p in args.paths] or notebooks()
     todo = []
@@ -157,8 +167,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"execute {p.relative_to(ROOT)}: {reason}", flush=True)
             todo.append(str(p))
     if args.check and todo:
-        print(f"error: {len(todo)} notebook(s) have stored outputs older than their code or inputs: run "
-              "`make book` and commit the updated notebooks", file=sys.stderr)
+        print(
+            f"error: {len(todo)} notebook(s) have stored outputs older than their code or inputs: run "
+            "`make book` and commit the updated notebooks",
+            file=sys.stderr,
+        )
         return 1
     if not todo:
         print(f"execute: all {len(paths)} notebooks are up to date")
@@ -168,8 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     for err in errors:
         print(f"error: {err}", file=sys.stderr)
     if errors:
-        print(f"execute: {len(errors)} of {len(todo)} notebooks failed; their stored outputs were left unchanged",
-              file=sys.stderr)
+        print(
+            f"execute: {len(errors)} of {len(todo)} notebooks failed; their stored outputs were left unchanged",
+            file=sys.stderr,
+        )
         return 1
     print(f"execute: {len(todo)} notebooks executed")
     return 0

@@ -4,6 +4,7 @@
 Writes the zip (one top folder `ceasefire-book/`, a `SHA256SUMS` manifest of every file inside it, fixed timestamps so
 that the same site gives the same bytes) and `<zip>.sha256` beside it. Fails if the zip exceeds the size budget.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,14 @@ SHA256SUMS lists a checksum for every file (check with: sha256sum -c SHA256SUMS)
 
 def files_to_pack(site: Path) -> list[Path]:
     """The site's files that the offline edition keeps, sorted."""
-    return sorted(p for p in site.rglob("*") if p.is_file()
-                  and p.name not in DROP_NAMES and not p.name.endswith(DROP_SUFFIXES) and ".doctrees" not in p.parts)
+    return sorted(
+        p
+        for p in site.rglob("*")
+        if p.is_file()
+        and p.name not in DROP_NAMES
+        and not p.name.endswith(DROP_SUFFIXES)
+        and ".doctrees" not in p.parts
+    )
 
 
 def write_zip(site: Path, out: Path, budget: int = BUDGET_BYTES) -> tuple[int, str]:
@@ -41,6 +48,7 @@ def write_zip(site: Path, out: Path, budget: int = BUDGET_BYTES) -> tuple[int, s
     out.parent.mkdir(parents=True, exist_ok=True)
     manifest = []
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+
         def add(name: str, data: bytes) -> None:
             info = zipfile.ZipInfo(str(PurePosixPath(TOP) / name), date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -56,8 +64,10 @@ def write_zip(site: Path, out: Path, budget: int = BUDGET_BYTES) -> tuple[int, s
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     out.with_name(out.name + ".sha256").write_text(f"{digest}  {out.name}\n", encoding="utf-8")
     if size > budget:
-        raise SystemExit(f"error: {out} is {size / 2**20:.1f} MiB, over the {budget / 2**20:.0f} MiB budget "
-                         f"for the offline edition: find the heavy files with `du -a {site} | sort -n | tail`")
+        raise SystemExit(
+            f"error: {out} is {size / 2**20:.1f} MiB, over the {budget / 2**20:.0f} MiB budget "
+            f"for the offline edition: find the heavy files with `du -a {site} | sort -n | tail`"
+        )
     return size, digest
 
 

@@ -4,6 +4,7 @@
 The page is opened from file:// with every other request refused; printing waits until every map is drawn and any
 mathematics is typeset. (`jupyter-book build --builder pdfhtml` would download its own browser; this does not.)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,25 +17,41 @@ from pathlib import Path
 from tools.build_book import build
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # Every Leaflet container of every frame (folium maps sit in srcdoc iframes), with its number of drawn layers.
 DRAWN_MAPS_JS = """() => Array.from(document.querySelectorAll('.leaflet-container'))
   .filter(c => c.querySelector('.leaflet-overlay-pane path, .leaflet-marker-pane > *')).length"""
 
 
-FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
-          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+FOOTER = (
+    '<div style="font-size:8px;width:100%;text-align:center;color:#555">'
+    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+)
 
 
 def chromium() -> str:
     """The system Chromium (or $CHROMIUM), with one clear error when there is none."""
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
-                      shutil.which("chromium"), shutil.which("google-chrome")):
+    for candidate in (
+        os.environ.get("CHROMIUM"),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        shutil.which("chromium"),
+        shutil.which("google-chrome"),
+    ):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
-    raise SystemExit("error: no Chromium to print the PDF with: run `bash tools/ensure_chromium.sh` "
-                     "or set CHROMIUM=/path/to/chromium")
+    raise SystemExit(
+        "error: no Chromium to print the PDF with: run `bash tools/ensure_chromium.sh` "
+        "or set CHROMIUM=/path/to/chromium"
+    )
 
 
 def print_pdf(html: Path, out: Path, timeout_ms: int = 30000) -> int:
@@ -47,23 +64,39 @@ def print_pdf(html: Path, out: Path, timeout_ms: int = 30000) -> int:
         browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(color_scheme="light")
-            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-                ("file:", "data:", "about:", "blob:")) else route.abort())
+            context.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith(("file:", "data:", "about:", "blob:"))
+                    else route.abort()
+                ),
+            )
             page = context.new_page()
             page.goto(html.resolve().as_uri(), wait_until="load")
             waited = 0
             while sum(f.evaluate(DRAWN_MAPS_JS) for f in page.frames) < expected:
                 if waited >= timeout_ms:
-                    raise SystemExit(f"error: {html}: only {sum(f.evaluate(DRAWN_MAPS_JS) for f in page.frames)} of "
-                                     f"{expected} maps drawn after {timeout_ms} ms; not printing a PDF without them")
+                    raise SystemExit(
+                        f"error: {html}: only {sum(f.evaluate(DRAWN_MAPS_JS) for f in page.frames)} of "
+                        f"{expected} maps drawn after {timeout_ms} ms; not printing a PDF without them"
+                    )
                 page.wait_for_timeout(200)
                 waited += 200
             page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
             page.evaluate("() => document.fonts.ready.then(() => true)")
             # Page numbers in the footer; a tagged PDF with an outline (bookmarks) built from the headings.
-            page.pdf(path=str(out), format="A4", print_background=True, tagged=True, outline=True,
-                     display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
-                     margin={"top": "12mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+            page.pdf(
+                path=str(out),
+                format="A4",
+                print_background=True,
+                tagged=True,
+                outline=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=FOOTER,
+                margin={"top": "12mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
+            )
         finally:
             browser.close()
     return expected

@@ -12,6 +12,7 @@ Each deck is one self-contained HTML file (inline CSS and JS from tools/slides/,
 button and swipe navigation, a slide counter, dark mode and a print stylesheet (one slide per page); an index.html
 lists the decks.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,10 +30,12 @@ CHAPTERS = ROOT / "chapters"
 ASSETS = Path(__file__).resolve().parent / "slides"
 BOOK_TITLE = "Will the Ceasefire Hold?"
 # The same policy as the site's pages (tools/sphinx_site.py): only the file itself, inline code, data: and blob:.
-CSP = ("default-src 'self' data: blob:; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; "
-       "style-src 'self' 'unsafe-inline' data:; img-src 'self' data: blob:; font-src 'self' data:; "
-       "connect-src 'self' data: blob:; frame-src 'self' data: blob: about:; object-src 'none'; "
-       "form-action 'none'")
+CSP = (
+    "default-src 'self' data: blob:; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; "
+    "style-src 'self' 'unsafe-inline' data:; img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self' data: blob:; frame-src 'self' data: blob: about:; object-src 'none'; "
+    "form-action 'none'"
+)
 
 ROLE = re.compile(r"\{([\w:.-]+)\}`([^`]*)`")
 LABEL_LINE = re.compile(r"^\s*\([\w:.-]+\)=\s*\n", re.MULTILINE)
@@ -60,7 +63,7 @@ def glued(nb: dict) -> dict[str, dict[str, str]]:
             scrap = o.get("metadata", {}).get("scrapbook")
             if scrap:
                 prefix = scrap.get("mime_prefix", "")
-                out[scrap["name"]] = {k[len(prefix):]: _text(v) for k, v in o.get("data", {}).items()}
+                out[scrap["name"]] = {k[len(prefix) :]: _text(v) for k, v in o.get("data", {}).items()}
     return out
 
 
@@ -100,13 +103,16 @@ def _cite(keys: str, textual: bool) -> str:
     for key in keys:
         entry = bib.get(key, {})
         title = html.escape(entry.get("title", ""), quote=True)
-        parts.append(f'{html.escape(entry.get("who", key))} <cite data-key="{html.escape(key)}" title="{title}">'
-                     f'({html.escape(entry.get("year", ""))})</cite>')
+        parts.append(
+            f'{html.escape(entry.get("who", key))} <cite data-key="{html.escape(key)}" title="{title}">'
+            f"({html.escape(entry.get('year', ''))})</cite>"
+        )
     return "; ".join(parts)
 
 
 def resolve_roles(text: str, glue: dict, targets: dict, depth: int = 0) -> str:
     """MyST roles to what a reader sees: glued values, citations, terms and cross-reference titles."""
+
     def one(m: re.Match) -> str:
         role, body = m.group(1), m.group(2)
         if role.startswith("glue"):
@@ -124,6 +130,7 @@ def resolve_roles(text: str, glue: dict, targets: dict, depth: int = 0) -> str:
         if role in ("ref", "doc", "numref"):
             return f"<em>{html.escape(targets.get(body, targets.get(body.split('/')[-1], body)))}</em>"
         return html.escape(body)  # term, abbr and the like: the word itself
+
     return ROLE.sub(one, text)
 
 
@@ -134,6 +141,7 @@ def render_markdown(src: str, glue: dict, targets: dict) -> str:
     def directive(m: re.Match) -> str:
         body = OPTION_LINE.sub("", m.group(3))
         return f'<div class="{html.escape(m.group(2))}">\n\n{body}\n</div>\n'
+
     src = DIRECTIVE.sub(directive, src)
     src = LINK.sub(lambda m: m.group(1), src)
     return _md.render(resolve_roles(src, glue, targets))
@@ -163,7 +171,7 @@ def deck(path: Path, targets: dict | None = None) -> tuple[str, str, int]:
     nb = json.loads(path.read_text(encoding="utf-8"))
     spec = nb.get("metadata", {}).get("slides")
     if not spec:
-        raise SystemExit(f"error: {path.name} has no \"slides\" list in its notebook metadata")
+        raise SystemExit(f'error: {path.name} has no "slides" list in its notebook metadata')
     targets = targets if targets is not None else labels()
     cells = {c.get("id"): c for c in nb["cells"]}
     glue = glued(nb)
@@ -176,13 +184,18 @@ def deck(path: Path, targets: dict | None = None) -> tuple[str, str, int]:
             if cid not in cells:
                 raise SystemExit(f"error: {path.name}: slide {n} names cell {cid!r}, which the chapter does not have")
             cell = cells[cid]
-            body.append(render_markdown(_cell_source(cell), glue, targets) if cell["cell_type"] == "markdown"
-                        else render_outputs(cell))
+            body.append(
+                render_markdown(_cell_source(cell), glue, targets)
+                if cell["cell_type"] == "markdown"
+                else render_outputs(cell)
+            )
         kind = " title-slide" if n == 1 else ""
         kicker = f'<p class="kicker">{html.escape(BOOK_TITLE)} · slides</p>' if n == 1 else ""
-        sections.append(f'<section class="slide{kind}" id="slide-{n}" tabindex="-1" role="group" '
-                        f'aria-roledescription="slide" aria-label="{n} of {len(spec)}" data-cells="{" ".join(ids)}">'
-                        f'<div class="inner">{kicker}{"".join(body)}</div></section>')
+        sections.append(
+            f'<section class="slide{kind}" id="slide-{n}" tabindex="-1" role="group" '
+            f'aria-roledescription="slide" aria-label="{n} of {len(spec)}" data-cells="{" ".join(ids)}">'
+            f'<div class="inner">{kicker}{"".join(body)}</div></section>'
+        )
     css = (ASSETS / "slides.css").read_text(encoding="utf-8")
     js = (ASSETS / "slides.js").read_text(encoding="utf-8")
     page = f"""<!DOCTYPE html>
@@ -217,8 +230,9 @@ def deck(path: Path, targets: dict | None = None) -> tuple[str, str, int]:
 
 def index_page(decks: list[tuple[str, str, int]]) -> str:
     css = (ASSETS / "slides.css").read_text(encoding="utf-8")
-    items = "\n".join(f'<li><a href="{html.escape(name)}">{html.escape(title)}</a> ({n} slides)</li>'
-                      for name, title, n in decks)
+    items = "\n".join(
+        f'<li><a href="{html.escape(name)}">{html.escape(title)}</a> ({n} slides)</li>' for name, title, n in decks
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -249,8 +263,11 @@ Page Up/Page Down, Home/End, the buttons or a swipe; print it for one slide per 
 def build(out: Path, paths: list[Path] | None = None) -> list[tuple[str, str, int]]:
     """Write one deck per chapter with a "slides" list (or the given chapters) and an index; [(file, title, n)]."""
     if paths is None:
-        paths = [p for p in sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb"))
-                 if json.loads(p.read_text(encoding="utf-8")).get("metadata", {}).get("slides")]
+        paths = [
+            p
+            for p in sorted(CHAPTERS.glob("[0-9][0-9]_*.ipynb"))
+            if json.loads(p.read_text(encoding="utf-8")).get("metadata", {}).get("slides")
+        ]
     targets = labels()
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -2,6 +2,7 @@
 lists, a single-page build (for the PDF) that knows every node jupyter-book inserts, a Content-Security-Policy on every
 page, and lighter pages: formulas as MathML at build time (no MathJax), Font Awesome cut to the icons shown, the
 theme's unused style rules and unused scripts dropped. `python -m tools.bench --pages` measures what each page loads."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,7 @@ SEARCH_SUMMARY_OFF_ON_FILE = (
 
 def _is_thebe(asset) -> bool:
     """True when a registered script or stylesheet belongs to sphinx-thebe."""
-    filename, attributes = (asset if isinstance(asset, tuple) else (asset.filename, asset.attributes))
+    filename, attributes = asset if isinstance(asset, tuple) else (asset.filename, asset.attributes)
     text = f"{filename or ''} {attributes.get('body', '')}"
     return any(marker in text for marker in THEBE_MARKERS)
 
@@ -88,21 +89,28 @@ def queue_unwritten_pages_for_sitemap(app: Sphinx, exception) -> None:
 #   only pages that show mathematics need it;
 # - the search index (grows with the book) is loaded everywhere for search-as-you-type, which is off: only the
 #   search page uses it.
-FONTAWESOME = re.compile(r'<(?:script defer src|link rel="preload" as="script" href)="[^"]*_static/scripts/'
-                         r'fontawesome\.js[^"]*"\s*/?>(?:</script>)?\s*')
-MATHJAX = re.compile(r'<script>window\.MathJax = .*?</script>\s*|<script[^>]*src="[^"]*mathjax/[^"]*"[^>]*></script>\s*',
-                     re.S)
-SEARCH = re.compile(r'<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)">'
-                    r'</script>\s*')
+FONTAWESOME = re.compile(
+    r'<(?:script defer src|link rel="preload" as="script" href)="[^"]*_static/scripts/'
+    r'fontawesome\.js[^"]*"\s*/?>(?:</script>)?\s*'
+)
+MATHJAX = re.compile(
+    r'<script>window\.MathJax = .*?</script>\s*|<script[^>]*src="[^"]*mathjax/[^"]*"[^>]*></script>\s*', re.S
+)
+SEARCH = re.compile(
+    r'<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)">'
+    r"</script>\s*"
+)
 
 
 # The zero-request promise, enforced by the browser: every page may load only the site's own files (and data:/blob:
 # URLs); inline scripts and styles are the book's own (maps, explorers). Any request to another origin is refused.
 # Links (launch buttons, sources) are navigations, which a policy on fetches does not touch.
-CSP = ("default-src 'self' data: blob:; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; "
-       "style-src 'self' 'unsafe-inline' data:; img-src 'self' data: blob:; font-src 'self' data:; "
-       "connect-src 'self' data: blob:; frame-src 'self' data: blob: about:; worker-src 'self' blob:; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'")
+CSP = (
+    "default-src 'self' data: blob:; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; "
+    "style-src 'self' 'unsafe-inline' data:; img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self' data: blob:; frame-src 'self' data: blob: about:; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'"
+)
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}" />'
 
 
@@ -114,8 +122,10 @@ def with_csp(text: str) -> str:
 
 
 # sphinx-design's stylesheet and tab script (62 KB) on pages that use none of its components (class "sd-...").
-SPHINX_DESIGN = re.compile(r'<link rel="stylesheet" type="text/css" href="[^"]*_static/sphinx-design\.min\.css[^"]*"\s*/?>'
-                           r'\s*|<script[^>]*src="[^"]*_static/design-tabs\.js[^"]*"[^>]*></script>\s*')
+SPHINX_DESIGN = re.compile(
+    r'<link rel="stylesheet" type="text/css" href="[^"]*_static/sphinx-design\.min\.css[^"]*"\s*/?>'
+    r'\s*|<script[^>]*src="[^"]*_static/design-tabs\.js[^"]*"[^>]*></script>\s*'
+)
 USES_SPHINX_DESIGN = re.compile(r'class="(?:[^"]* )?sd-')
 
 
@@ -134,8 +144,13 @@ def _mathml(latex: str, display: str, node=None) -> str:
     except Exception as exc:  # noqa: BLE001 - any converter failure is reported against the source line
         from sphinx.util import logging
 
-        logging.getLogger(__name__).warning("formula %r cannot be rendered as MathML (%s: %s); simplify it",
-                                            latex, type(exc).__name__, exc, location=node)
+        logging.getLogger(__name__).warning(
+            "formula %r cannot be rendered as MathML (%s: %s); simplify it",
+            latex,
+            type(exc).__name__,
+            exc,
+            location=node,
+        )
         return f"<code>{escape(latex)}</code>"
 
 
@@ -145,8 +160,11 @@ def visit_math_mathml(self, node) -> None:
 
 
 def visit_displaymath_mathml(self, node) -> None:
-    self.body.append(f'<div class="cf-math cf-math-block" id="{node["ids"][0]}">' if node.get("ids")
-                     else '<div class="cf-math cf-math-block">')
+    self.body.append(
+        f'<div class="cf-math cf-math-block" id="{node["ids"][0]}">'
+        if node.get("ids")
+        else '<div class="cf-math cf-math-block">'
+    )
     if node.get("label"):  # numbered equation: its number and permalink, as Sphinx writes them for MathJax
         number = self.builder.env.get_domain("math").get_equation_number_for(node["label"])
         self.body.append(f'<span class="eqno">({number})')
@@ -177,8 +195,11 @@ def subset_icon_fonts(out: Path, pages: list[str]) -> None:
     from fontTools import subset
 
     css_files = [p for p in (out / "_static").rglob("*.css")]
-    scripts = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in (out / "_static").rglob("*.js")
-                        if "mathjax" not in p.parts)
+    scripts = "\n".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in (out / "_static").rglob("*.js")
+        if "mathjax" not in p.parts
+    )
     used = set()
     for text in pages + [scripts]:
         used |= set(FA_CLASS.findall(text))
@@ -187,14 +208,13 @@ def subset_icon_fonts(out: Path, pages: list[str]) -> None:
         text = css.read_text(encoding="utf-8")
         if "fa-" not in text and "Font Awesome" not in text:
             continue
-        lean_parts = []
 
         def icon_rule(m: re.Match) -> str:
             selectors = m.group(1).split(",")
             kept = [sel for sel in selectors if sel.split(":")[0][1:] in used]
             if not kept:
                 return ""
-            keep.update(_codepoints(m.group(2)))
+            keep.update(_codepoints(m.group(2)))  # noqa: B023 (called by the sub() right below)
             return ",".join(kept) + '{content:"' + m.group(2) + '"}'
 
         lean = FA_ICON_RULE.sub(icon_rule, text)
@@ -223,8 +243,13 @@ def subset_icon_fonts(out: Path, pages: list[str]) -> None:
 
 # The theme's stylesheets carry all of Bootstrap and every component the themes support; the rules that no page and
 # no script of this site can match are dropped (tools/css_purge.py says how conservatively).
-PURGED_CSS = ("styles/pydata-sphinx-theme.css", "styles/sphinx-book-theme.css", "mystnb.*.css", "basic.css",
-              "sphinx-design.min.css")
+PURGED_CSS = (
+    "styles/pydata-sphinx-theme.css",
+    "styles/sphinx-book-theme.css",
+    "mystnb.*.css",
+    "basic.css",
+    "sphinx-design.min.css",
+)
 
 
 def purge_stylesheets(out: Path, pages: list[str]) -> None:
@@ -234,7 +259,9 @@ def purge_stylesheets(out: Path, pages: list[str]) -> None:
         from css_purge import purge, vocabulary
 
     static = out / "_static"
-    scripts = [p.read_text(encoding="utf-8", errors="replace") for p in static.rglob("*.js") if "mathjax" not in p.parts]
+    scripts = [
+        p.read_text(encoding="utf-8", errors="replace") for p in static.rglob("*.js") if "mathjax" not in p.parts
+    ]
     words, prefixes = vocabulary(pages + scripts)
     for pattern in PURGED_CSS:
         for css in static.glob(pattern):

@@ -8,6 +8,7 @@ handout alone is rendered (no instructor note, so a printed sheet never carries 
 HTML file and printed to `<out>/worksheet_*.pdf`. The tool fails if a PDF does not have exactly one page per sheet
 (a sheet that overflows its page must be shortened, not silently split).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,7 +51,9 @@ def sheets(path: Path) -> list[str]:
         raise SystemExit(f"error: {path.relative_to(ROOT)} has no {SHEET_START!r} line before the students' sheet")
     handout = text.split(SHEET_START, 1)[1]
     if re.search(r"\{[\w:-]+\}`|Instructor only", handout):
-        raise SystemExit(f"error: {path.relative_to(ROOT)}: the students' sheet holds a MyST role or the instructor marker")
+        raise SystemExit(
+            f"error: {path.relative_to(ROOT)}: the students' sheet holds a MyST role or the instructor marker"
+        )
     return [page.strip() for page in handout.split(SHEET_BREAK) if page.strip()]
 
 
@@ -58,9 +61,11 @@ def handout_html(path: Path) -> str:
     pages = sheets(path)
     title = re.search(r"^# (.+)$", pages[0], re.MULTILINE).group(1)
     body = "\n".join(f'<section class="sheet">{_md.render(page)}</section>' for page in pages)
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">\n'
-            f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
 
 
 def pdf_pages(pdf: Path) -> int:

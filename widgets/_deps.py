@@ -1,4 +1,5 @@
 """Records which repository files a chapter read, so the build re-executes exactly the chapters a change touches."""
+
 from __future__ import annotations
 
 import sys

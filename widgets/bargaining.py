@@ -8,6 +8,7 @@ ceasefire breaks in the first month the disagreement reaches +/- threshold. Ever
 the same seeded random numbers, so results are a pure function of the parameters and differences between settings are
 never noise.
 """
+
 from __future__ import annotations
 
 import html
@@ -19,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from widgets.scenarios import explorer_html, next_uid
+from widgets.explorer import Explorer, error_box, live_style
 
 SEED = 20201110
 RUNS = 2000
@@ -42,6 +43,7 @@ class BargainingError(ValueError):
 @dataclass(frozen=True)
 class Simulation:
     """One parameter setting's result: the share of simulated ceasefires still holding at each month 0..months."""
+
     sigma: float
     monitoring: float
     threshold: float
@@ -85,10 +87,16 @@ def _peaks(runs: int, months: int, seed: int) -> np.ndarray:
     return peaks
 
 
-def simulate(sigma: float = DEFAULT["sigma"], monitoring: float = DEFAULT["monitoring"],
-             threshold: float = DEFAULT["threshold"], *, months: int = MONTHS, runs: int = RUNS,
-             seed: int = SEED) -> Simulation:
-    """The share of simulated ceasefires holding after each month, for drift sigma, monitoring strength and threshold."""
+def simulate(
+    sigma: float = DEFAULT["sigma"],
+    monitoring: float = DEFAULT["monitoring"],
+    threshold: float = DEFAULT["threshold"],
+    *,
+    months: int = MONTHS,
+    runs: int = RUNS,
+    seed: int = SEED,
+) -> Simulation:
+    """The share of simulated ceasefires holding after each month, for drift sigma, monitoring and threshold."""
     sigma = _real("sigma (drift of beliefs per month)", sigma, 0.0, 100.0, low_open=True)
     monitoring = _real("monitoring (share of the drift removed)", monitoring, 0.0, 1.0)
     threshold = _real("threshold (disagreement that triggers war)", threshold, 0.0, 1000.0, low_open=True)
@@ -115,60 +123,74 @@ def _median_text(sim: Simulation) -> str:
     return f"{m} months" if m is not None else f"more than {sim.months} months (over half still hold)"
 
 
-def _points(sim: Simulation, x0: float, y0: float, w: float, h: float) -> str:
-    return " ".join(f"{x0 + w * t / sim.months:.1f},{y0 + h * (1 - sim.survival[t]):.1f}"
-                    for t in range(0, sim.months + 1, PLOT_STEP))
-
-
 def _frame(months: int) -> str:
     """The survival plot's axes, grid lines and labels (the same for every setting with this horizon)."""
     x0, y0, w, h = PLOT
-    grid = "".join(f'<line x1="{x0}" y1="{y0 + h * (1 - f)}" x2="{x0 + w}" y2="{y0 + h * (1 - f)}" '
-                   f'stroke="currentColor" stroke-opacity=".25"/><text x="{x0 - 6}" y="{y0 + h * (1 - f) + 4}" '
-                   f'text-anchor="end">{_pct(f)}</text>' for f in (0.0, 0.5, 1.0))
-    ticks = "".join(f'<text x="{x0 + w * t / months:.1f}" y="{y0 + h + 16}" text-anchor="middle">{t}</text>'
-                    for t in range(0, months + 1, max(12, months // 5 // 12 * 12)))
-    return (f'{grid}<line x1="{x0}" y1="{y0}" x2="{x0}" y2="{y0 + h}" stroke="currentColor"/>{ticks}'
-            f'<text x="{x0 + w / 2}" y="{y0 + h + 30}" text-anchor="middle">months after the ceasefire</text>')
+    grid = "".join(
+        f'<line x1="{x0}" y1="{y0 + h * (1 - f)}" x2="{x0 + w}" y2="{y0 + h * (1 - f)}" '
+        f'stroke="currentColor" stroke-opacity=".25"/><text x="{x0 - 6}" y="{y0 + h * (1 - f) + 4}" '
+        f'text-anchor="end">{_pct(f)}</text>'
+        for f in (0.0, 0.5, 1.0)
+    )
+    ticks = "".join(
+        f'<text x="{x0 + w * t / months:.1f}" y="{y0 + h + 16}" text-anchor="middle">{t}</text>'
+        for t in range(0, months + 1, max(12, months // 5 // 12 * 12))
+    )
+    return (
+        f'{grid}<line x1="{x0}" y1="{y0}" x2="{x0}" y2="{y0 + h}" stroke="currentColor"/>{ticks}'
+        f'<text x="{x0 + w / 2}" y="{y0 + h + 30}" text-anchor="middle">months after the ceasefire</text>'
+    )
 
 
 def _points(sim: Simulation) -> str:
     x0, y0, w, h = PLOT
-    return " ".join(f"{x0 + w * t / sim.months:.1f},{y0 + h * (1 - sim.survival[t]):.1f}"
-                    for t in range(0, sim.months + 1, PLOT_STEP))
+    return " ".join(
+        f"{x0 + w * t / sim.months:.1f},{y0 + h * (1 - sim.survival[t]):.1f}"
+        for t in range(0, sim.months + 1, PLOT_STEP)
+    )
 
 
 def survival_svg(sim: Simulation, baseline: Simulation | None = None) -> str:
     """An inline SVG of the survival curve (solid) and, if given, the same drift without monitoring (dashed)."""
     lines = ""
     if baseline is not None:
-        lines += (f'<polyline points="{_points(baseline)}" fill="none" stroke="currentColor" '
-                  f'stroke-opacity=".7" stroke-width="1.5" stroke-dasharray="5 4"/>')
+        lines += (
+            f'<polyline points="{_points(baseline)}" fill="none" stroke="currentColor" '
+            f'stroke-opacity=".7" stroke-width="1.5" stroke-dasharray="5 4"/>'
+        )
     lines += f'<polyline points="{_points(sim)}" fill="none" stroke="#2563eb" stroke-width="2.5"/>'
-    label = (f"Share of simulated ceasefires still holding, month 0 to {sim.months}: {_pct(sim.holding)} at the end"
-             + (f"; without monitoring {_pct(baseline.holding)}" if baseline is not None else ""))
-    return (f'<svg class="bw-curve" viewBox="0 0 360 170" width="360" height="170" role="img" '
-            f'aria-label="{html.escape(label)}" font-size="11" fill="currentColor" style="max-width:100%;height:auto">'
-            f"{_frame(sim.months)}{lines}</svg>")
+    label = f"Share of simulated ceasefires still holding, month 0 to {sim.months}: {_pct(sim.holding)} at the end" + (
+        f"; without monitoring {_pct(baseline.holding)}" if baseline is not None else ""
+    )
+    return (
+        f'<svg class="bw-curve" viewBox="0 0 360 170" width="360" height="170" role="img" '
+        f'aria-label="{html.escape(label)}" font-size="11" fill="currentColor" style="max-width:100%;height:auto">'
+        f"{_frame(sim.months)}{lines}</svg>"
+    )
 
 
 def result_html(sim: Simulation, baseline: Simulation | None = None) -> str:
-    """One setting's result as HTML: the headline, the survival curve and a small table (the book's and the live view)."""
+    """One setting's result as HTML: headline, survival curve and a small table (the book's and the live view)."""
     months = [t for t in TABLE_MONTHS if t <= sim.months]
     head = "".join(f'<th scope="col">{t}</th>' for t in months)
     rows = [("With these settings", sim)] + ([("Same drift, no monitoring", baseline)] if baseline else [])
-    body = "".join(f'<tr><th scope="row">{name}</th>'
-                   + "".join(f'<td class="num">{_pct(s.survival[t])}</td>' for t in months) + "</tr>"
-                   for name, s in rows)
+    body = "".join(
+        f'<tr><th scope="row">{name}</th>'
+        + "".join(f'<td class="num">{_pct(s.survival[t])}</td>' for t in months)
+        + "</tr>"
+        for name, s in rows
+    )
     key = setting_key(sim.sigma, sim.monitoring, sim.threshold)
-    return (f'<div class="bw-result" data-key="{key}" data-holding="{sim.holding!r}" '
-            f'data-median="{"" if sim.median_months is None else sim.median_months}">'
-            f"<p><strong>After {sim.months} months {_pct(sim.holding)} of the {sim.runs:,} simulated ceasefires "
-            f"still hold.</strong> Median time to breakdown: {_median_text(sim)}.</p>"
-            f"{survival_svg(sim, baseline)}"
-            f'<table><caption class="xp-sr">Share of simulated ceasefires still holding after so many months'
-            f'</caption><thead><tr><th scope="col">Months after the ceasefire</th>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table></div>")
+    return (
+        f'<div class="bw-result" data-key="{key}" data-holding="{sim.holding!r}" '
+        f'data-median="{"" if sim.median_months is None else sim.median_months}">'
+        f"<p><strong>After {sim.months} months {_pct(sim.holding)} of the {sim.runs:,} simulated ceasefires "
+        f"still hold.</strong> Median time to breakdown: {_median_text(sim)}.</p>"
+        f"{survival_svg(sim, baseline)}"
+        f'<table><caption class="xp-sr">Share of simulated ceasefires still holding after so many months'
+        f'</caption><thead><tr><th scope="col">Months after the ceasefire</th>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def setting_key(sigma: float, monitoring: float, threshold: float) -> str:
@@ -178,21 +200,30 @@ def setting_key(sigma: float, monitoring: float, threshold: float) -> str:
 
 def status_text(sim: Simulation) -> str:
     """The one-line summary a screen reader hears when the setting changes."""
-    return (f"After {sim.months} months {_pct(sim.holding)} of simulated ceasefires still hold; "
-            f"median time to breakdown {_median_text(sim)}.")
+    return (
+        f"After {sim.months} months {_pct(sim.holding)} of simulated ceasefires still hold; "
+        f"median time to breakdown {_median_text(sim)}."
+    )
 
 
 def _shared_parts() -> list[str]:
     """Markup every grid result repeats verbatim (plot frame, SVG and table scaffolding), longest first."""
     x0, y0, w, h = PLOT
-    parts = [_frame(MONTHS), '<svg class="bw-curve" viewBox="0 0 360 170" width="360" height="170" role="img" ',
-             '" font-size="11" fill="currentColor" style="max-width:100%;height:auto">',
-             '" fill="none" stroke="currentColor" stroke-opacity=".7" stroke-width="1.5" stroke-dasharray="5 4"/>',
-             '" fill="none" stroke="#2563eb" stroke-width="2.5"/>', "<polyline points=\"",
-             '<table><caption class="xp-sr">Share of simulated ceasefires still holding after so many months'
-             '</caption><thead><tr><th scope="col">Months after the ceasefire</th>'
-             + "".join(f'<th scope="col">{t}</th>' for t in TABLE_MONTHS) + "</tr></thead><tbody>",
-             '<td class="num">', "</td>", "<tr><th scope=\"row\">"]
+    parts = [
+        _frame(MONTHS),
+        '<svg class="bw-curve" viewBox="0 0 360 170" width="360" height="170" role="img" ',
+        '" font-size="11" fill="currentColor" style="max-width:100%;height:auto">',
+        '" fill="none" stroke="currentColor" stroke-opacity=".7" stroke-width="1.5" stroke-dasharray="5 4"/>',
+        '" fill="none" stroke="#2563eb" stroke-width="2.5"/>',
+        '<polyline points="',
+        '<table><caption class="xp-sr">Share of simulated ceasefires still holding after so many months'
+        '</caption><thead><tr><th scope="col">Months after the ceasefire</th>'
+        + "".join(f'<th scope="col">{t}</th>' for t in TABLE_MONTHS)
+        + "</tr></thead><tbody>",
+        '<td class="num">',
+        "</td>",
+        '<tr><th scope="row">',
+    ]
     return parts
 
 
@@ -212,44 +243,33 @@ def grid_data() -> dict:
     return {"parts": parts, "curves": {k: _points(s) for k, s in sims.items()}, "results": results}
 
 
-# The static explorer only looks up and expands what Python computed: one source of truth, no model in JavaScript.
-LOOKUP_JS = r"""function (v, d) {
-var key = v.sigma + "|" + v.monitoring + "|" + v.threshold, r = d.results[key];
-if (!r) return {error: "No precomputed result for the setting " + key + "."};
-var h = r.html.replace(/@P(\d+)@/g, function (m, i) { return d.parts[+i]; })
- .replace(/@C:([^@]+)@/g, function (m, k) { return d.curves[k]; });
-return {html: h, status: r.status};
-}"""
-
+# The static explorer (static/bargaining.js) only looks up and expands what Python computed: one source of truth,
+# no model in JavaScript.
 LEGENDS = {
-    "sigma": ("Drift of beliefs per month (σ): how fast private information pushes the two sides' estimates apart",
-              SIGMAS),
-    "monitoring": ("Monitoring strength: the share of the drift that peacekeepers' common observation removes",
-                   MONITORING),
+    "sigma": (
+        "Drift of beliefs per month (σ): how fast private information pushes the two sides' estimates apart",
+        SIGMAS,
+    ),
+    "monitoring": (
+        "Monitoring strength: the share of the drift that peacekeepers' common observation removes",
+        MONITORING,
+    ),
     "threshold": ("Threshold: how large the disagreement must grow before one side prefers to fight", THRESHOLDS),
 }
 
 
 def bargaining_html(uid: str | None = None) -> str:
     """The static explorer: three radio groups over the precomputed grid; the page shows the stored result."""
-    fieldsets = [{"legend": legend,
-                  "controls": [{"kind": "radio", "name": name, "value": f"{x:g}", "label": f"{x:g}",
-                                "checked": x == DEFAULT[name]} for x in values]}
-                 for name, (legend, values) in LEGENDS.items()]
-    intro = (f"<p><small>{NOTE} Pick a setting; its result was simulated in Python when the book was built "
-             f"({RUNS:,} runs of {MONTHS} months, fixed seed). In JupyterLab the same cell gives sliders that "
-             "simulate any value.</small></p>")
-    return explorer_html(uid or next_uid("bargain"), "Illustration: how long does a simulated ceasefire hold?",
-                         fieldsets, grid_data(), LOOKUP_JS, intro)
+    explorer = BargainingExplorer()
+    if uid:
+        explorer.uid = uid
+    return explorer.html()
 
 
-NOTE = ("Solid line: the chosen settings; dashed: the same drift with no monitoring. An illustration with invented "
-        "units, not an estimate for Nagorno-Karabakh.")
-
-
-def _error_html(message: str) -> str:
-    return (f'<p role="alert" style="color:#7a0010;background:#fde8e8;font-weight:600;padding:.3rem .5rem">'
-            f"{html.escape(message)}</p>")
+NOTE = (
+    "Solid line: the chosen settings; dashed: the same drift with no monitoring. An illustration with invented "
+    "units, not an estimate for Nagorno-Karabakh."
+)
 
 
 def live_result(sigma, monitoring, threshold) -> str:
@@ -257,30 +277,56 @@ def live_result(sigma, monitoring, threshold) -> str:
     try:
         return result_html(simulate(sigma, monitoring, threshold), simulate(sigma, 0.0, threshold))
     except BargainingError as exc:
-        return _error_html(str(exc))
+        return live_style() + error_box(str(exc))
 
 
-class BargainingExplorer:
+class BargainingExplorer(Explorer):
     """The illustration's explorer: live sliders (Python callbacks) in Jupyter, the precomputed grid in the book."""
 
-    def __init__(self):
-        self.html = bargaining_html()
+    title = "Illustration: how long does a simulated ceasefire hold?"
+    uid_prefix = "bargain"
+    compute = "bargaining.js"
 
     def __repr__(self) -> str:
         return "BargainingExplorer()"
 
-    def widget(self):
+    def fieldsets(self) -> list[dict]:
+        return [
+            {
+                "legend": legend,
+                "controls": [
+                    {"kind": "radio", "name": name, "value": f"{x:g}", "label": f"{x:g}", "checked": x == DEFAULT[name]}
+                    for x in values
+                ],
+            }
+            for name, (legend, values) in LEGENDS.items()
+        ]
+
+    def page_data(self) -> dict:
+        return grid_data()
+
+    def page_options(self) -> dict:
+        return {
+            "intro": f"<p><small>{NOTE} Pick a setting; its result was simulated in Python when the book was built "
+            f"({RUNS:,} runs of {MONTHS} months, fixed seed). In JupyterLab the same cell gives sliders "
+            "that simulate any value.</small></p>"
+        }
+
+    def build_widget(self):
         """Sliders for drift, monitoring and threshold; every change re-runs the simulation in Python."""
         import ipywidgets
 
         style = {"description_width": "initial"}
         sliders = {
-            "sigma": ipywidgets.FloatSlider(value=DEFAULT["sigma"], min=0.1, max=3.0, step=0.1,
-                                            description="Drift σ per month", style=style),
-            "monitoring": ipywidgets.FloatSlider(value=DEFAULT["monitoring"], min=0.0, max=1.0, step=0.05,
-                                                 description="Monitoring strength", style=style),
-            "threshold": ipywidgets.FloatSlider(value=DEFAULT["threshold"], min=1.0, max=30.0, step=1.0,
-                                                description="Threshold", style=style),
+            "sigma": ipywidgets.FloatSlider(
+                value=DEFAULT["sigma"], min=0.1, max=3.0, step=0.1, description="Drift σ per month", style=style
+            ),
+            "monitoring": ipywidgets.FloatSlider(
+                value=DEFAULT["monitoring"], min=0.0, max=1.0, step=0.05, description="Monitoring strength", style=style
+            ),
+            "threshold": ipywidgets.FloatSlider(
+                value=DEFAULT["threshold"], min=1.0, max=30.0, step=1.0, description="Threshold", style=style
+            ),
         }
         out = ipywidgets.HTML()
 
@@ -292,25 +338,26 @@ class BargainingExplorer:
         refresh()
         return ipywidgets.VBox([*sliders.values(), ipywidgets.HTML(f"<small>{NOTE}</small>"), out])
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = dict(self.widget()._repr_mimebundle_(include=include, exclude=exclude) or {})
-        bundle["text/html"] = self.html
-        bundle["text/plain"] = repr(self)
-        return bundle
-
 
 def bargaining_explorer() -> BargainingExplorer:
     """The random-walk illustration's explorer (live in Jupyter, static with a precomputed grid in the book)."""
     return BargainingExplorer()
 
 
-def chapter_numbers() -> dict[str, str]:
-    """The figures chapter 6 cites from the illustration (names prefixed `ch6_`), as text for glue."""
+def illustration_numbers() -> dict[str, str]:
+    """The figures the prose cites from the illustration, as text for glue (plain names: the chapter prefixes them)."""
     free = simulate(DEFAULT["sigma"], 0.0, DEFAULT["threshold"])
     kept = simulate(**DEFAULT)
-    return {"ch6_runs": f"{RUNS:,}", "ch6_months": str(MONTHS), "ch6_sigma": f"{DEFAULT['sigma']:g}",
-            "ch6_monitoring": f"{DEFAULT['monitoring']:g}", "ch6_threshold": f"{DEFAULT['threshold']:g}",
-            "ch6_same_drift_sigma": f"{DEFAULT['sigma'] * (1 - DEFAULT['monitoring']):g}",
-            "ch6_n_settings": str(len(SIGMAS) * len(MONITORING) * len(THRESHOLDS)),
-            "ch6_free_holding": _pct(free.holding), "ch6_kept_holding": _pct(kept.holding),
-            "ch6_free_median": _median_text(free), "ch6_kept_median": _median_text(kept)}
+    return {
+        "runs": f"{RUNS:,}",
+        "months": str(MONTHS),
+        "sigma": f"{DEFAULT['sigma']:g}",
+        "monitoring": f"{DEFAULT['monitoring']:g}",
+        "threshold": f"{DEFAULT['threshold']:g}",
+        "same_drift_sigma": f"{DEFAULT['sigma'] * (1 - DEFAULT['monitoring']):g}",
+        "n_settings": str(len(SIGMAS) * len(MONITORING) * len(THRESHOLDS)),
+        "free_holding": _pct(free.holding),
+        "kept_holding": _pct(kept.holding),
+        "free_median": _median_text(free),
+        "kept_median": _median_text(kept),
+    }

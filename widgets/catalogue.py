@@ -1,4 +1,5 @@
 """The data-sources page: every resource of data/datapackage.json with its licence, sources, size, columns and dates."""
+
 from __future__ import annotations
 
 import json
@@ -8,25 +9,34 @@ from dataclasses import dataclass
 import pandas as pd
 
 from widgets import _deps
-from widgets.tables import (CSS, Table, escape, format_date, format_number, is_missing, render_table, source_html,
-                            source_keys)
-
-# Extra rules for the page's resource blocks; like widgets.tables.CSS, no colours, so both colour modes read well.
-CATALOGUE_CSS = (
-    "<style>"
-    ".cf-resource{margin:1.6em 0 2.4em}"
-    ".cf-resource dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:.6em 0}"
-    ".cf-resource dt{font-weight:600}.cf-resource dd{margin:0}"
-    ".cf-resource code{font-size:.9em}"
-    "</style>"
+from widgets.render import (
+    Table,
+    book_data,
+    escape,
+    format_date,
+    format_number,
+    is_missing,
+    render_table,
+    source_html,
+    source_keys,
+    style,
 )
-JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"), (list, "array"),
-              (dict, "object"))
+
+# The page's resource blocks are styled by static/catalogue.css (no colours, like static/table.css).
+JSON_TYPES = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
 
 
 @dataclass(frozen=True)
 class Catalogue:
     """The rendered catalogue: HTML for the book and notebooks, one line per resource elsewhere."""
+
     html: str
     text: str
 
@@ -38,11 +48,7 @@ class Catalogue:
 
 
 def _load(data):
-    if data is not None:
-        return data
-    from widgets.data import load
-
-    return load()
+    return book_data(data)
 
 
 def package_descriptor() -> dict:
@@ -103,9 +109,17 @@ def constraint_text(field: Mapping, primary_key: list[str], foreign: Mapping[str
     parts += [word for key, word in (("required", "required"), ("unique", "unique")) if c.get(key)]
     if "enum" in c:
         parts.append("one of " + ", ".join(str(v) for v in c["enum"]))
-    parts += [f"{word} {c[key]}" for key, word in (("minimum", "at least"), ("maximum", "at most"),
-                                                   ("minLength", "length at least"), ("maxLength", "length at most"),
-                                                   ("pattern", "pattern")) if key in c]
+    parts += [
+        f"{word} {c[key]}"
+        for key, word in (
+            ("minimum", "at least"),
+            ("maximum", "at most"),
+            ("minLength", "length at least"),
+            ("maxLength", "length at most"),
+            ("pattern", "pattern"),
+        )
+        if key in c
+    ]
     if field["name"] in foreign:
         parts.append(f"refers to {foreign[field['name']]}")
     return "; ".join(parts)
@@ -132,8 +146,15 @@ def column_rows(resource: Mapping, table) -> list[dict]:
         return _property_rows(table)
     schema = resource.get("schema", {})
     key, foreign = _primary_key(schema), _foreign(schema)
-    return [{"name": f["name"], "type": f["type"], "rules": constraint_text(f, key, foreign),
-             "description": f.get("description", "")} for f in schema.get("fields", [])]
+    return [
+        {
+            "name": f["name"],
+            "type": f["type"],
+            "rules": constraint_text(f, key, foreign),
+            "description": f.get("description", ""),
+        }
+        for f in schema.get("fields", [])
+    ]
 
 
 def _property_rows(collection: dict) -> list[dict]:
@@ -144,43 +165,60 @@ def _property_rows(collection: dict) -> list[dict]:
         values = [f["properties"].get(name) for f in features]
         types = sorted({next(t for cls, t in JSON_TYPES if isinstance(v, cls)) for v in values if v is not None})
         present = sum(v is not None for v in values)
-        rows.append({"name": name, "type": " or ".join(types) or "null",
-                     "rules": f"in {present} of {len(features)} features", "description": ""})
+        rows.append(
+            {
+                "name": name,
+                "type": " or ".join(types) or "null",
+                "rules": f"in {present} of {len(features)} features",
+                "description": "",
+            }
+        )
     geometries = sorted({f["geometry"]["type"] for f in features})
     rows.append({"name": "geometry", "type": " or ".join(geometries), "rules": "every feature", "description": ""})
     return rows
 
 
-def resource_summary(name: str, data=None, package: Mapping | None = None) -> dict:
+def resource_summary(name: str, *, data=None, package: Mapping | None = None) -> dict:
     """Everything the catalogue shows about one resource, as plain values (dates as Timestamps, None when absent)."""
     data = _load(data)
     package = package if package is not None else package_descriptor()
     resource = data.resource(name)
     table = data[name]
     span = as_of_range(table)
-    return {"name": name, "title": resource["title"], "description": resource["description"],
-            "path": "data/" + resource["path"], "format": resource["format"],
-            "licence": licence_text(resource, package), "sources": source_titles(resource, package),
-            "cited": cited_keys(table), "rows": row_count(table),
-            "as_of_first": span[0] if span else None, "as_of_last": span[1] if span else None,
-            "primary_key": _primary_key(resource.get("schema", {})), "columns": column_rows(resource, table)}
+    return {
+        "name": name,
+        "title": resource["title"],
+        "description": resource["description"],
+        "path": "data/" + resource["path"],
+        "format": resource["format"],
+        "licence": licence_text(resource, package),
+        "sources": source_titles(resource, package),
+        "cited": cited_keys(table),
+        "rows": row_count(table),
+        "as_of_first": span[0] if span else None,
+        "as_of_last": span[1] if span else None,
+        "primary_key": _primary_key(resource.get("schema", {})),
+        "columns": column_rows(resource, table),
+    }
 
 
 def _summaries(data, package) -> list[dict]:
     package = package if package is not None else package_descriptor()
-    return [resource_summary(n, data, package) for n in data]
+    return [resource_summary(n, data=data, package=package) for n in data]
 
 
-def catalogue_counts(data=None, package: Mapping | None = None) -> dict[str, object]:
+def catalogue_counts(*, data=None, package: Mapping | None = None) -> dict[str, object]:
     """Glue values for the page's prose: resources, tables, map layers, rows, distinct source keys, package date."""
     data = _load(data)
     summaries = _summaries(data, package)
-    return {"data_resources": len(summaries),
-            "data_csv_tables": sum(s["format"] == "csv" for s in summaries),
-            "data_geo_layers": sum(s["format"] == "geojson" for s in summaries),
-            "data_rows": format_number(sum(s["rows"] for s in summaries)),
-            "data_source_keys": len({k for s in summaries for k in s["cited"]}),
-            "data_package_as_of": format_date(data.as_of)}
+    return {
+        "data_resources": len(summaries),
+        "data_csv_tables": sum(s["format"] == "csv" for s in summaries),
+        "data_geo_layers": sum(s["format"] == "geojson" for s in summaries),
+        "data_rows": format_number(sum(s["rows"] for s in summaries)),
+        "data_source_keys": len({k for s in summaries for k in s["cited"]}),
+        "data_package_as_of": format_date(data.as_of),
+    }
 
 
 def _unit(summary: Mapping) -> str:
@@ -188,7 +226,7 @@ def _unit(summary: Mapping) -> str:
 
 
 def _size(summary: Mapping) -> str:
-    return f'{format_number(summary["rows"])} {_unit(summary)}'
+    return f"{format_number(summary['rows'])} {_unit(summary)}"
 
 
 def _span_text(summary: Mapping) -> str:
@@ -203,7 +241,7 @@ def licence_names(resource: Mapping, package: Mapping) -> str:
     return ", ".join(lic.get("name", "") for lic in resource.get("licenses") or package.get("licenses", []))
 
 
-def catalogue_overview(data=None, package: Mapping | None = None) -> Table:
+def catalogue_overview(*, data=None, package: Mapping | None = None) -> Table:
     """A table of every resource: name (linking to its block), title, rows, as-of range, licence identifier."""
     data = _load(data)
     package = package if package is not None else package_descriptor()
@@ -211,13 +249,21 @@ def catalogue_overview(data=None, package: Mapping | None = None) -> Table:
     for s in _summaries(data, package):
         name = s["name"]
         # Non-breaking spaces inside each date, so a narrow column breaks a range only at its dash.
-        rows.append({"name": f'<a href="#data-{escape(name)}"><code>{escape(name)}</code></a>', "plain_name": name,
-                     "title": s["title"], "rows": _size(s), "as_of": _span_text(s).replace(" ", "\u00a0")
-                     .replace("\u00a0–\u00a0", " – "), "licence": licence_names(data.resource(name), package)})
+        rows.append(
+            {
+                "name": f'<a href="#data-{escape(name)}"><code>{escape(name)}</code></a>',
+                "plain_name": name,
+                "title": s["title"],
+                "rows": _size(s),
+                "as_of": _span_text(s).replace(" ", "\u00a0").replace("\u00a0–\u00a0", " – "),
+                "licence": licence_names(data.resource(name), package),
+            }
+        )
     columns = [("name", "Resource"), ("title", "Title"), ("rows", "Size"), ("as_of", "As of"), ("licence", "Licence")]
     caption = f"The data package: every resource, as of {format_date(data.as_of)}"
-    shown = pd.DataFrame([{h: r["plain_name" if k == "name" else k] for k, h in columns} for r in rows],
-                         columns=[h for _, h in columns])
+    shown = pd.DataFrame(
+        [{h: r["plain_name" if k == "name" else k] for k, h in columns} for r in rows], columns=[h for _, h in columns]
+    )
     return Table(caption, render_table(rows, columns, caption, numeric=["rows"], raw=["name"]), shown)
 
 
@@ -228,24 +274,31 @@ def resource_block(summary: Mapping) -> str:
     cited = source_html(";".join(summary["cited"])) if summary["cited"] else "none (no source column)"
     unit = _unit(summary)
     key = ", ".join(f"<code>{escape(k)}</code>" for k in summary["primary_key"]) or "none declared"
-    facts = [("File", f'<code>{escape(summary["path"])}</code> ({escape(summary["format"])})'),
-             ("Size", _size(summary)),
-             ("As of", escape(_span_text(summary))),
-             ("Licence", escape(summary["licence"])),
-             ("Sources", f"<ul>{sources}</ul>"),
-             (f'Cited by its {unit} ({len(summary["cited"])})', cited),
-             ("Primary key", key)]
+    facts = [
+        ("File", f"<code>{escape(summary['path'])}</code> ({escape(summary['format'])})"),
+        ("Size", _size(summary)),
+        ("As of", escape(_span_text(summary))),
+        ("Licence", escape(summary["licence"])),
+        ("Sources", f"<ul>{sources}</ul>"),
+        (f"Cited by its {unit} ({len(summary['cited'])})", cited),
+        ("Primary key", key),
+    ]
     facts_html = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
-    columns = render_table(summary["columns"], [("name", "Column"), ("type", "Type"), ("rules", "Rules"),
-                                                ("description", "Description")],
-                           f'Columns of {summary["name"]}').removeprefix(CSS)
-    return (f'<div class="cf-resource"><h3 id="data-{escape(name)}">{escape(summary["title"])} '
-            f'(<code>{escape(name)}</code>)</h3><p>{escape(summary["description"])}</p><dl>{facts_html}</dl>{columns}</div>')
+    columns = render_table(
+        summary["columns"],
+        [("name", "Column"), ("type", "Type"), ("rules", "Rules"), ("description", "Description")],
+        f"Columns of {summary['name']}",
+        stylesheet=False,
+    )
+    return (
+        f'<div class="cf-resource"><h3 id="data-{escape(name)}">{escape(summary["title"])} '
+        f"(<code>{escape(name)}</code>)</h3><p>{escape(summary['description'])}</p><dl>{facts_html}</dl>{columns}</div>"
+    )
 
 
-def catalogue(data=None, package: Mapping | None = None) -> Catalogue:
+def catalogue(*, data=None, package: Mapping | None = None) -> Catalogue:
     """Every resource of the package, in datapackage.json order, as headed blocks (see resource_block)."""
     data = _load(data)
     summaries = _summaries(data, package)
-    text = "\n".join(f'{s["name"]}: {s["title"]} ({s["path"]}, {_size(s)}, as of: {_span_text(s)})' for s in summaries)
-    return Catalogue(CSS + CATALOGUE_CSS + "".join(resource_block(s) for s in summaries), text)
+    text = "\n".join(f"{s['name']}: {s['title']} ({s['path']}, {_size(s)}, as of: {_span_text(s)})" for s in summaries)
+    return Catalogue(style("table.css") + style("catalogue.css") + "".join(resource_block(s) for s in summaries), text)

@@ -20,6 +20,7 @@ primaryKey, foreignKeys), following data/README.md:
 - `lat`/`lon` inside lon 43–51, lat 38–42.5; a row with `contested` true has both `name_az` and `name_hy`;
 - GeoJSON: a FeatureCollection whose features all have a geometry and properties, every position inside the region.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -42,18 +43,45 @@ BIB = "references.bib"
 REGION = {"lon": (43.0, 51.0), "lat": (38.0, 42.5)}
 REGION_RULE = "coordinates inside the region (lon 43–51, lat 38–42.5)"
 # Integer fields whose name contains one of these words are counts: never negative, whatever the schema says.
-COUNT_WORDS = {"value", "low", "high", "count", "total", "killed", "dead", "deaths", "missing", "injured", "wounded",
-               "displaced", "refugees", "returnees", "casualties", "captured", "prisoners", "hours", "days", "votes",
-               "seats"}
-DTYPES = {"string": "str", "integer": "Int64", "year": "Int64", "number": "float64", "boolean": "boolean",
-          "date": "datetime64[ns]", "datetime": "datetime64[ns]"}
+COUNT_WORDS = {
+    "value",
+    "low",
+    "high",
+    "count",
+    "total",
+    "killed",
+    "dead",
+    "deaths",
+    "missing",
+    "injured",
+    "wounded",
+    "displaced",
+    "refugees",
+    "returnees",
+    "casualties",
+    "captured",
+    "prisoners",
+    "hours",
+    "days",
+    "votes",
+    "seats",
+}
+DTYPES = {
+    "string": "str",
+    "integer": "Int64",
+    "year": "Int64",
+    "number": "float64",
+    "boolean": "boolean",
+    "date": "datetime64[ns]",
+    "datetime": "datetime64[ns]",
+}
 GEOMETRIES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 _BIB_ENTRY = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^\s,{}()]+)[ \t]*,", re.MULTILINE)
-_CACHE: dict[str, "BookData"] = {}
+_CACHE: dict[str, BookData] = {}
 _CACHE_SIZE = 4
 
 
@@ -77,8 +105,9 @@ class _Bad(Exception):
 class BookData(Mapping):
     """The validated package: resource name -> fresh copy of its DataFrame (or GeoJSON dict)."""
 
-    def __init__(self, root: Path, descriptor: dict, tables: dict):
-        self._root, self._descriptor, self._tables = root, descriptor, tables
+    def __init__(self, root: Path, descriptor: dict, tables: dict, bib_text: str = ""):
+        self._root, self._descriptor, self._tables, self._bib_text = root, descriptor, tables, bib_text
+        self._bibliography: dict[str, dict[str, str]] | None = None
         self._paths = {r["name"]: root / "data" / r["path"] for r in descriptor["resources"]}
 
     def __getitem__(self, name: str):
@@ -105,6 +134,15 @@ class BookData(Mapping):
         _deps.record(self._root / PACKAGE, "as_of")
         return dt.date.fromisoformat(self._descriptor["as_of"])
 
+    @property
+    def bibliography(self) -> dict[str, dict[str, str]]:
+        """references.bib as read with this package (under the same root): key -> {"who", "year", "title"}, the
+        labels and tooltips of the book's citations. Parsed on first use."""
+        _deps.record(self._root / BIB)
+        if self._bibliography is None:
+            self._bibliography = read_bibliography(self._bib_text)
+        return self._bibliography
+
     def resource(self, name: str) -> dict:
         """A copy of the resource's descriptor in datapackage.json (title, description, schema, ...)."""
         _deps.record(self._root / PACKAGE, name)
@@ -128,7 +166,7 @@ def load(root: Path | str | None = None) -> BookData:
     if key not in _CACHE:
         # Cached only once everything passed: an error leaves nothing behind.
         tables = _validate(descriptor, files)
-        _CACHE[key] = BookData(root, descriptor, tables)
+        _CACHE[key] = BookData(root, descriptor, tables, _text(BIB, files[BIB]))
         while len(_CACHE) > _CACHE_SIZE:
             del _CACHE[next(iter(_CACHE))]
     return _CACHE[key]
@@ -139,6 +177,29 @@ def bib_keys(root: Path | str | None = None) -> set[str]:
     root = Path(root or _deps.ROOT).resolve()
     _deps.record(root / BIB)
     return _bib_keys(_text(BIB, _read(root, BIB)))
+
+
+def read_bibliography(text: str) -> dict[str, dict[str, str]]:
+    """The one reader of references.bib: its keys (unique, checked as the package is) with, for each, who (first
+    author's last name, else organization, publisher or journal), year and title, braces removed."""
+    from pybtex.database import parse_string
+
+    keys = _bib_keys(text)
+    out = {}
+    for key, entry in parse_string(text, bib_format="bibtex").entries.items():
+        people = entry.persons.get("author", [])
+        who = " ".join(people[0].last_names) if people else ""
+        fields = entry.fields
+        who = who or fields.get("organization", "") or fields.get("publisher", "") or fields.get("journal", "")
+        out[key] = {
+            "who": who.replace("{", "").replace("}", ""),
+            "year": fields.get("year", ""),
+            "title": fields.get("title", "").replace("{", "").replace("}", ""),
+        }
+    missing = keys - set(out)
+    if missing:
+        raise DataError(BIB, None, None, "every entry parses", f"entries {sorted(missing)} could not be read")
+    return out
 
 
 def _read(root: Path, rel: str) -> bytes:
@@ -153,16 +214,26 @@ def _read(root: Path, rel: str) -> bytes:
 
 def _text(rel: str, raw: bytes) -> str:
     if raw.startswith(codecs.BOM_UTF8):
-        raise DataError(rel, 1, None, "UTF-8 without byte-order mark",
-                        "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+        raise DataError(
+            rel,
+            1,
+            None,
+            "UTF-8 without byte-order mark",
+            "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM",
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = _column_at(raw, raw[line_start:exc.start]) if rel.endswith(".csv") else None
-        raise DataError(rel, line, column, "UTF-8 encoding",
-                        f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 (saved as Latin-1 or Windows-1252?)") from None
+        column = _column_at(raw, raw[line_start : exc.start]) if rel.endswith(".csv") else None
+        raise DataError(
+            rel,
+            line,
+            column,
+            "UTF-8 encoding",
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8 (saved as Latin-1 or Windows-1252?)",
+        ) from None
 
 
 def _column_at(raw: bytes, before: bytes) -> str | None:
@@ -184,6 +255,7 @@ def _json(rel: str, raw: bytes):
 
 def _descriptor(pkg) -> dict:
     """The package descriptor, checked for what the loader relies on."""
+
     def fail(problem: str, rule: str = "a valid, supported Data Package descriptor"):
         raise DataError(PACKAGE, None, None, rule, problem)
 
@@ -194,15 +266,22 @@ def _descriptor(pkg) -> dict:
     except (TypeError, ValueError):
         fail('the package needs an "as_of" date (YYYY-MM-DD)')
     names = [r.get("name") if isinstance(r, dict) else None for r in pkg["resources"]]
-    tables = {r.get("name") for r in pkg["resources"] if isinstance(r, dict) and isinstance(r.get("path"), str)
-              and _format(r) == "csv"}
+    tables = {
+        r.get("name")
+        for r in pkg["resources"]
+        if isinstance(r, dict) and isinstance(r.get("path"), str) and _format(r) == "csv"
+    }
     for res in pkg["resources"]:
         name = res.get("name") if isinstance(res, dict) else None
         if not isinstance(name, str) or not name or names.count(name) > 1:
             fail(f"resource {name!r}: every resource needs a unique name")
         path = res.get("path")
-        if not isinstance(path, str) or PurePosixPath(path).is_absolute() or ".." in PurePosixPath(path).parts \
-                or "://" in path:
+        if (
+            not isinstance(path, str)
+            or PurePosixPath(path).is_absolute()
+            or ".." in PurePosixPath(path).parts
+            or "://" in path
+        ):
             fail(f"resource {name!r}: path must be a relative path inside data/, got {path!r}")
         if str(res.get("encoding", "utf-8")).lower() not in ("utf-8", "utf8"):
             fail(f"resource {name!r}: only utf-8 files are supported")
@@ -218,8 +297,10 @@ def _descriptor(pkg) -> dict:
             fail(f"resource {name!r}: field names must be unique, non-empty strings")
         for field in schema["fields"]:
             if field.get("type", "string") not in DTYPES:
-                fail(f"resource {name!r}, field {field['name']!r}: type {field.get('type')!r} is not supported "
-                     f"(use one of {', '.join(DTYPES)})")
+                fail(
+                    f"resource {name!r}, field {field['name']!r}: type {field.get('type')!r} is not supported "
+                    f"(use one of {', '.join(DTYPES)})"
+                )
         foreign = [_list(fk.get("fields")) for fk in schema.get("foreignKeys", [])]
         for key in [_list(schema.get("primaryKey"))] + foreign:
             if any(k not in fields for k in key):
@@ -228,8 +309,10 @@ def _descriptor(pkg) -> dict:
             reference = fk.get("reference") or {}
             target = reference.get("resource") or name
             if target not in tables or len(_list(reference.get("fields"))) != len(_list(fk.get("fields"))):
-                fail(f"resource {name!r}: foreign key {fk.get('fields')!r} must reference fields of a CSV resource "
-                     "in this package")
+                fail(
+                    f"resource {name!r}: foreign key {fk.get('fields')!r} must reference fields of a CSV resource "
+                    "in this package"
+                )
     return pkg
 
 
@@ -248,8 +331,13 @@ def _bib_keys(text: str) -> set[str]:
             continue
         if match.group(2) in keys:
             first = text.count("\n", 0, keys[match.group(2)]) + 1
-            raise DataError(BIB, text.count("\n", 0, match.start()) + 1, None, "bibliography keys are unique",
-                            f"key {match.group(2)!r} is already used on line {first}")
+            raise DataError(
+                BIB,
+                text.count("\n", 0, match.start()) + 1,
+                None,
+                "bibliography keys are unique",
+                f"key {match.group(2)!r} is already used on line {first}",
+            )
         keys[match.group(2)] = match.start()
     return set(keys)
 
@@ -316,8 +404,9 @@ def _leaves(coordinates) -> Iterator:
 
 def _in_region(position) -> bool:
     lon, lat = REGION["lon"], REGION["lat"]
-    if not (isinstance(position, list) and len(position) in (2, 3)
-            and all(isinstance(x, (int, float)) for x in position)):
+    if not (
+        isinstance(position, list) and len(position) in (2, 3) and all(isinstance(x, (int, float)) for x in position)
+    ):
         return False
     return lon[0] <= position[0] <= lon[1] and lat[0] <= position[1] <= lat[1]
 
@@ -345,8 +434,14 @@ def _check_header(rel: str, header: list[str], names: list[str]) -> None:
         if name not in header:
             raise DataError(rel, 1, name, rule, "column is missing")
         if position >= len(header) or header[position] != name:
-            raise DataError(rel, 1, name, rule, f"column is out of order (found at position {header.index(name) + 1}, "
-                                                f"the schema puts it at {position + 1})")
+            raise DataError(
+                rel,
+                1,
+                name,
+                rule,
+                f"column is out of order (found at position {header.index(name) + 1}, "
+                f"the schema puts it at {position + 1})",
+            )
     extra = next(h for h in header if h not in names)
     raise DataError(rel, 1, extra, rule, "column is not in the schema")
 
@@ -359,8 +454,13 @@ def _records(rel: str, raw: bytes, schema: dict, as_of: dt.date, sources: set[st
     _check_header(rel, header, names)
     for number, values in rows:
         if len(values) != len(header):
-            raise DataError(rel, number, None, "every row has as many values as the header",
-                            f"{len(values)} values, the header has {len(header)}")
+            raise DataError(
+                rel,
+                number,
+                None,
+                "every row has as many values as the header",
+                f"{len(values)} values, the header has {len(header)}",
+            )
     missing = set(schema.get("missingValues", [""]))
     casters = [_caster(f, as_of, sources) for f in fields]
     primary = _list(schema.get("primaryKey"))
@@ -389,8 +489,12 @@ def _records(rel: str, raw: bytes, schema: dict, as_of: dt.date, sources: set[st
 
 
 def _frame(fields: list[dict], records: list[tuple[int, dict]]) -> pd.DataFrame:
-    return pd.DataFrame({f["name"]: pd.Series([r[f["name"]] for _, r in records], dtype=DTYPES[f.get("type", "string")])
-                         for f in fields})
+    return pd.DataFrame(
+        {
+            f["name"]: pd.Series([r[f["name"]] for _, r in records], dtype=DTYPES[f.get("type", "string")])
+            for f in fields
+        }
+    )
 
 
 def _check_unique(rel: str, records: list[tuple[int, dict]], key: list[str], what: str) -> None:
@@ -400,8 +504,9 @@ def _check_unique(rel: str, records: list[tuple[int, dict]], key: list[str], wha
         if None in value:
             continue
         if value in seen:
-            raise DataError(rel, number, ", ".join(key), f"{what} values are unique",
-                            f"{_shown(value)} repeats line {seen[value]}")
+            raise DataError(
+                rel, number, ", ".join(key), f"{what} values are unique", f"{_shown(value)} repeats line {seen[value]}"
+            )
         seen[value] = number
 
 
@@ -412,9 +517,13 @@ def _check_foreign_key(res: dict, fk: dict, parsed: dict) -> None:
     for number, record in parsed[res["name"]]:
         value = tuple(record[k] for k in fields)
         if None not in value and value not in known:
-            raise DataError("data/" + res["path"], number, ", ".join(fields),
-                            f"foreign keys point to an existing row ({target}.{', '.join(target_fields)})",
-                            f"{_shown(value)} is not in {target}")
+            raise DataError(
+                "data/" + res["path"],
+                number,
+                ", ".join(fields),
+                f"foreign keys point to an existing row ({target}.{', '.join(target_fields)})",
+                f"{_shown(value)} is not in {target}",
+            )
 
 
 def _shown(value: tuple) -> str:
@@ -449,8 +558,7 @@ def _caster(field: dict, as_of: dt.date, sources: set[str]):
         if len(text) < constraints.get("minLength", 0) or len(text) > constraints.get("maxLength", len(text)):
             raise _Bad(f"{text!r} has {len(text)} characters", "minLength/maxLength")
         if kind in ("date", "datetime") and (value.date() if kind == "datetime" else value) > as_of:
-            raise _Bad(f"{text} is after the package's as_of date {as_of}",
-                       "no date after the package's as_of")
+            raise _Bad(f"{text} is after the package's as_of date {as_of}", "no date after the package's as_of")
         if _is_source(name):
             unknown = [k for k in (k.strip() for k in text.split(";")) if k not in sources]
             if unknown:
@@ -504,11 +612,12 @@ def _strptime(text: str, fmt: str) -> dt.datetime:
 
 def _utc(text: str) -> dt.datetime:
     value = dt.datetime.fromisoformat(text)
-    return value.astimezone(dt.timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _check_row(rel: str, number: int, record: dict) -> None:
     """The rules that relate several columns of one row."""
+
     def check(ok: bool, column: str, rule: str, problem: str) -> None:
         if not ok:
             raise DataError(rel, number, column, rule, problem)
@@ -523,12 +632,20 @@ def _check_row(rel: str, number: int, record: dict) -> None:
             check(start <= end, end_name, f"{start_name} <= {end_name}", f"{end} is before {start_name} {start}")
     start, as_of = record.get("period_start"), record.get("as_of")
     if start is not None and as_of is not None:
-        check(start <= as_of, "as_of", "as_of on or after period_start",
-              f"{as_of} is before period_start {start}: a figure cannot be current before its period begins")
+        check(
+            start <= as_of,
+            "as_of",
+            "as_of on or after period_start",
+            f"{as_of} is before period_start {start}: a figure cannot be current before its period begins",
+        )
     if record.get("contested"):
         for column in ("name_az", "name_hy"):
-            check(bool(record.get(column)), column, "contested places have both names",
-                  "a contested place needs both its Azerbaijani and its Armenian name")
+            check(
+                bool(record.get(column)),
+                column,
+                "contested places have both names",
+                "a contested place needs both its Azerbaijani and its Armenian name",
+            )
     for column in filter(_is_source, record):
         check(bool(record[column]), column, "every row names a source", "no source key")
 
@@ -536,3 +653,12 @@ def _check_row(rel: str, number: int, record: dict) -> None:
 def _is_source(name: str) -> bool:
     """Columns of references.bib keys: `source`, `sources` and e.g. `observed_source`."""
     return name in ("source", "sources") or name.endswith(("_source", "_sources"))
+
+
+class Frames(dict):
+    """A plain mapping of tables that carries its own bibliography (key -> who, year, title): small packages in tests
+    and views derived from the package inside `widgets` (e.g. two tables merged), read like `load()`'s result."""
+
+    def __init__(self, tables: Mapping, bibliography: Mapping | None = None):
+        super().__init__(tables)
+        self.bibliography = bibliography

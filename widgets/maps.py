@@ -7,6 +7,7 @@ CDN, no jQuery/Bootstrap/Font Awesome) followed by a caption and a table of what
     from widgets.maps import overview_map, shusha_map, lachin_corridor_map, control_2023_map
     shusha_map()
 """
+
 from __future__ import annotations
 
 import base64
@@ -16,7 +17,7 @@ import re
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import branca.element
@@ -28,7 +29,17 @@ from jinja2 import Template
 from pyproj import Geod
 from shapely.geometry import box, mapping, shape
 
-from widgets.tables import Table, figure, format_date, period_text, format_number, render_table, source_html
+from widgets.glue import figure
+from widgets.render import (
+    Table,
+    book_data,
+    format_date,
+    format_number,
+    period_text,
+    render_table,
+    source_html,
+    static,
+)
 
 ATTRIBUTION = "Natural Earth (public domain); GeoNames (CC BY 4.0); corridor and peacekeeping area are schematic"
 # Natural Earth 10m puts Kornidzor 0.4 km inside Azerbaijan: zooming closer than 11 would overstate its precision.
@@ -47,56 +58,47 @@ STYLES = {
     "district": {"color": "#b35806", "weight": 1.5, "fillColor": "#f1a340", "fillOpacity": 0.45},
     "peacekeeping": {"color": "#1b7837", "weight": 1.5, "dashArray": "4 3", "fillColor": "#5aae61", "fillOpacity": 0.3},
     "corridor_2020": {"color": "#c51b7d", "weight": 1.5, "fillColor": "#de77ae", "fillOpacity": 0.55},
-    "corridor_2022": {"color": "#542788", "weight": 1.5, "dashArray": "5 4", "fillColor": "#998ec3",
-                      "fillOpacity": 0.5},
+    "corridor_2022": {
+        "color": "#542788",
+        "weight": 1.5,
+        "dashArray": "5 4",
+        "fillColor": "#998ec3",
+        "fillOpacity": 0.5,
+    },
     "route_2020": {"color": "#333333", "weight": 2.5},
     "route_2022": {"color": "#542788", "weight": 2.5, "dashArray": "6 4"},
     "control_2023": {"color": "#252525", "weight": 1.5, "fillColor": "#636363", "fillOpacity": 0.45},
 }
-# Inside the iframe nothing inherits the book's theme: every colour is explicit, so light and dark pages both read.
-MAP_CSS = (
-    ".leaflet-container{background:" + WATER + ";font:13px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif}"
-    ".leaflet-container:focus{outline:3px solid #1f5fbf;outline-offset:-3px}"
-    ".cf-legend{background:#fff;color:#1a1a1a;padding:4px 7px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.35);"
-    "max-width:16em;font-size:11.5px;line-height:1.3}"
-    ".cf-legend b{display:block;margin-bottom:2px}"
-    ".cf-legend i{display:inline-block;width:1.4em;height:.85em;margin-right:.4em;vertical-align:-1px;"
-    "border:2px solid}"
-    ".cf-legend .cf-line{height:0;border-width:2px 0 0;margin-bottom:3px}"
-    ".cf-legend .cf-dot{width:.7em;height:.7em;border-radius:50%}"
-    ".leaflet-tooltip,.leaflet-popup-content-wrapper,.leaflet-popup-tip{background:#fff;color:#1a1a1a}"
-    ".cf-label{font-weight:600;padding:1px 4px;box-shadow:none;border:0;background:rgba(255,255,255,.85)}"
-    ".leaflet-popup-content{margin:10px 12px;font-size:13px}"
-    ".leaflet-popup-content p{margin:.3em 0}"
-    ".leaflet-popup-content cite{font-style:normal;color:#444}"
-    ".leaflet-control-attribution,.leaflet-control-scale-line{color:#1a1a1a}"
-    ".leaflet-control-layers{color:#1a1a1a;background:#fff}"
-)
-# folium's Popup and keep_in_front templates call jQuery's `$`; these few lines cover both uses.
-DOLLAR = (
-    "window.$=window.$||function(a){if(a===document){return{ready:function(f){"
-    "document.readyState==='loading'?document.addEventListener('DOMContentLoaded',f):f();}};}"
-    "var t=document.createElement('template');t.innerHTML=String(a).trim();return [t.content.firstChild];};"
-)
+# Inside the iframe nothing inherits the book's theme: static/map.css makes every colour explicit, so light and dark
+# pages both read. folium's Popup and keep_in_front templates call jQuery's `$`: static/map-jquery-stub.js covers both.
 
 
 # ---------------------------------------------------------------- the offline map base
 
-@lru_cache(maxsize=None)
+
+@cache
 def leaflet_inline() -> str:
     """Leaflet 1.9.3's CSS (images as data: URIs) and JS from the xstatic-leaflet package, plus the `$` stand-in."""
     import xstatic.pkg.leaflet as xleaflet
 
     base = Path(xleaflet.BASE_DIR)
-    images = {p.name: "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode()
-              for p in sorted((base / "images").glob("*.png"))}
-    css = re.sub(r"url\(images/([\w-]+\.png)\)", lambda m: f"url({images[m.group(1)]})",
-                 (base / "leaflet.css").read_text(encoding="utf-8"))
+    images = {
+        p.name: "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode()
+        for p in sorted((base / "images").glob("*.png"))
+    }
+    css = re.sub(
+        r"url\(images/([\w-]+\.png)\)",
+        lambda m: f"url({images[m.group(1)]})",
+        (base / "leaflet.css").read_text(encoding="utf-8"),
+    )
     js = re.sub(r"//# sourceMappingURL=\S+\s*$", "", (base / "leaflet.js").read_text(encoding="utf-8"))
-    icons = ("L.Icon.Default.imagePath='';L.Icon.Default.mergeOptions({iconUrl:'%s',iconRetinaUrl:'%s',"
-             "shadowUrl:'%s'});" % (images["marker-icon.png"], images["marker-icon-2x.png"],
-                                    images["marker-shadow.png"]))
-    return f"<style>{css}{MAP_CSS}</style><script>{js}</script><script>{DOLLAR}{icons}</script>"
+    icons = (
+        "L.Icon.Default.imagePath='';L.Icon.Default.mergeOptions({"
+        f"iconUrl:'{images['marker-icon.png']}',iconRetinaUrl:'{images['marker-icon-2x.png']}',"
+        f"shadowUrl:'{images['marker-shadow.png']}'}});"
+    )
+    stub = static("map-jquery-stub.js")
+    return f"<style>{css}{static('map.css')}</style><script>{js}</script><script>{stub}{icons}</script>"
 
 
 class OfflineMap(folium.Map):
@@ -125,25 +127,8 @@ def stable_ids():
 class MapChrome(MacroElement):
     """Legend, attribution, scale bar and an accessible name for the map container."""
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function (map) {
-            var legend = L.control({position: {{ this.position|tojson }}});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create('div', 'cf-legend');
-                div.innerHTML = {{ this.legend|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                return div;
-            };
-            legend.addTo(map);
-            L.control.scale({imperial: false}).addTo(map);
-            map.attributionControl.setPrefix('Leaflet').addAttribution({{ this.attribution|tojson }});
-            var box = map.getContainer();
-            box.setAttribute('role', 'region');
-            box.setAttribute('aria-label', {{ this.label|tojson }});
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
+    # A Jinja template of folium JavaScript: legend, scale, attribution, accessible name (static/map-chrome.js.jinja).
+    _template = Template(static("map-chrome.js.jinja"))
 
     def __init__(self, legend: str, label: str, position: str):
         super().__init__()
@@ -151,26 +136,51 @@ class MapChrome(MacroElement):
         self.legend, self.label, self.position, self.attribution = legend, label, position, ATTRIBUTION
 
 
-def base_map(view: tuple[float, float, float, float], center: tuple[float, float], zoom: int, *,
-             online_tiles: bool = False, max_zoom: int = MAX_ZOOM) -> OfflineMap:
+def base_map(
+    view: tuple[float, float, float, float],
+    center: tuple[float, float],
+    zoom: int,
+    *,
+    online_tiles: bool = False,
+    max_zoom: int = MAX_ZOOM,
+) -> OfflineMap:
     """An offline map centred on (lat, lon), held to `view` (west, south, east, north); OpenStreetMap tiles only if
     `online_tiles`."""
     west, south, east, north = view
-    m = OfflineMap(location=list(center), zoom_start=zoom, tiles=None, min_zoom=zoom,
-                   max_zoom=max_zoom, max_bounds=True, min_lat=south, max_lat=north, min_lon=west, max_lon=east,
-                   keyboard=True, maxBoundsViscosity=1.0)
+    m = OfflineMap(
+        location=list(center),
+        zoom_start=zoom,
+        tiles=None,
+        min_zoom=zoom,
+        max_zoom=max_zoom,
+        max_bounds=True,
+        min_lat=south,
+        max_lat=north,
+        min_lon=west,
+        max_lon=east,
+        keyboard=True,
+        maxBoundsViscosity=1.0,
+    )
     m.online_tiles = online_tiles
     if online_tiles:
-        folium.TileLayer(OSM[0], attr=OSM[1], name="OpenStreetMap (online, off by default)", overlay=True,
-                         show=False, max_zoom=MAX_ZOOM).add_to(m)
+        folium.TileLayer(
+            OSM[0],
+            attr=OSM[1],
+            name="OpenStreetMap (online, off by default)",
+            overlay=True,
+            show=False,
+            max_zoom=MAX_ZOOM,
+        ).add_to(m)
     return m
 
 
 # ---------------------------------------------------------------- the returned object
 
+
 @dataclass(frozen=True, eq=False)
 class BookMap:
     """A rendered map: a self-contained iframe, then its caption and a table of what it shows."""
+
     title: str
     caption: str
     document: str = field(repr=False)
@@ -182,14 +192,19 @@ class BookMap:
     def html(self) -> str:
         # Single-quoted: the page's JSON is full of double quotes and has almost no single ones.
         srcdoc = self.document.replace("&", "&amp;").replace("'", "&#39;")
-        keys = ("Keyboard: Tab into the map, then use the arrow keys to pan and + / \u2212 to zoom. "
-                "The table below lists what the map shows, with its dates and sources.")
-        return (f'<figure class="cf-map" style="margin:0 0 1em">'
-                f"<iframe srcdoc='{srcdoc}'" f' title="{html.escape(self.title)}" '
-                f'style="width:100%;height:{self.height}px;border:1px solid rgba(127,127,127,.5);display:block">'
-                f'</iframe><figcaption style="padding:.4em 0;color:inherit"><strong>{html.escape(self.title)}.'
-                f'</strong> {html.escape(self.caption)} <span style="opacity:.85">{html.escape(keys)}</span>'
-                f'</figcaption>{self.table_html}</figure>')
+        keys = (
+            "Keyboard: Tab into the map, then use the arrow keys to pan and + / \u2212 to zoom. "
+            "The table below lists what the map shows, with its dates and sources."
+        )
+        return (
+            f'<figure class="cf-map" style="margin:0 0 1em">'
+            f"<iframe srcdoc='{srcdoc}'"
+            f' title="{html.escape(self.title)}" '
+            f'style="width:100%;height:{self.height}px;border:1px solid rgba(127,127,127,.5);display:block">'
+            f'</iframe><figcaption style="padding:.4em 0;color:inherit"><strong>{html.escape(self.title)}.'
+            f'</strong> {html.escape(self.caption)} <span style="opacity:.85">{html.escape(keys)}</span>'
+            f"</figcaption>{self.table_html}</figure>"
+        )
 
     def _repr_html_(self) -> str:
         return self.html
@@ -199,13 +214,6 @@ class BookMap:
 
 
 # ---------------------------------------------------------------- layers
-
-def book_data(data: Mapping | None) -> Mapping:
-    if data is not None:
-        return data
-    from widgets.data import load
-
-    return load()
 
 
 def clipped(collection: dict, view: tuple[float, float, float, float], simplify: float = 0.0) -> list[dict]:
@@ -223,8 +231,14 @@ def clipped(collection: dict, view: tuple[float, float, float, float], simplify:
     for feature, geom in zip(collection["features"], geoms):
         geom = shapely.set_precision(geom, 1e-4)
         if not geom.is_empty:
-            out.append({"type": "Feature", "id": feature["properties"]["id"], "properties": feature["properties"],
-                        "geometry": mapping(geom)})
+            out.append(
+                {
+                    "type": "Feature",
+                    "id": feature["properties"]["id"],
+                    "properties": feature["properties"],
+                    "geometry": mapping(geom),
+                }
+            )
     return out
 
 
@@ -249,10 +263,14 @@ def add_shape(target, feature: dict, kind: str, tooltip: str, lines: list[str]) 
     """One GeoJSON feature drawn in the style of `kind`, with a tooltip and a sourced popup."""
     style = STYLES[kind]
     props = feature["properties"]
-    folium.GeoJson({"type": "FeatureCollection", "features": [feature]}, style_function=lambda _f, s=style: s,
-                   name=props["name"], control=False,
-                   tooltip=folium.Tooltip(html.escape(tooltip), sticky=True),
-                   popup=_popup(props["name"], lines, props.get("source", ""))).add_to(target)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": [feature]},
+        style_function=lambda _f, s=style: s,
+        name=props["name"],
+        control=False,
+        tooltip=folium.Tooltip(html.escape(tooltip), sticky=True),
+        popup=_popup(props["name"], lines, props.get("source", "")),
+    ).add_to(target)
 
 
 def add_context(m, d: Mapping, view, simplify: float = 0.0) -> None:
@@ -260,22 +278,34 @@ def add_context(m, d: Mapping, view, simplify: float = 0.0) -> None:
     for layer, kind in (("geo_countries", "country"), ("geo_lakes", "lake"), ("geo_rivers", "river")):
         features = clipped(d[layer], view, simplify)
         if features:
-            folium.GeoJson({"type": "FeatureCollection", "features": features},
-                           style_function=lambda _f, s=STYLES[kind]: {**s, "interactive": False},
-                           interactive=False, control=False, name=kind).add_to(m)
+            folium.GeoJson(
+                {"type": "FeatureCollection", "features": features},
+                style_function=lambda _f, s=STYLES[kind]: {**s, "interactive": False},
+                interactive=False,
+                control=False,
+                name=kind,
+            ).add_to(m)
     for feature in clipped(d["geo_countries"], view):
         geom = shape(feature["geometry"])
         if geom.area > 0.05:
             point = geom.representative_point()
-            folium.Marker([point.y, point.x], interactive=False, icon=folium.DivIcon(
-                html=f'<span style="color:#4a4a4a;font:italic 600 13px system-ui,sans-serif;white-space:nowrap">'
-                     f'{html.escape(feature["properties"]["name"].upper())}</span>', icon_size=(0, 0))).add_to(m)
+            folium.Marker(
+                [point.y, point.x],
+                interactive=False,
+                icon=folium.DivIcon(
+                    html=f'<span style="color:#4a4a4a;font:italic 600 13px system-ui,sans-serif;white-space:nowrap">'
+                    f"{html.escape(feature['properties']['name'].upper())}</span>",
+                    icon_size=(0, 0),
+                ),
+            ).add_to(m)
 
 
 def place_lines(row: Mapping, events: pd.DataFrame) -> list[str]:
     """Popup lines for a place: both names, elevation, role, control note and dated events, all from data/."""
-    names = [f"Azerbaijani: {html.escape(row['name_az'])}" if _has(row, "name_az") else "",
-             f"Armenian: {html.escape(row['name_hy'])}" if _has(row, "name_hy") else ""]
+    names = [
+        f"Azerbaijani: {html.escape(row['name_az'])}" if _has(row, "name_az") else "",
+        f"Armenian: {html.escape(row['name_hy'])}" if _has(row, "name_hy") else "",
+    ]
     lines = [" \u00b7 ".join(n for n in names if n)]
     if _has(row, "elevation_m"):
         lines.append(f"Elevation: {format_number(row['elevation_m'])} m")
@@ -285,8 +315,10 @@ def place_lines(row: Mapping, events: pd.DataFrame) -> list[str]:
     if _has(row, "control_note"):
         lines.append(html.escape(row["control_note"]))
     for _, ev in events[events["place_id"] == row["place_id"]].sort_values("date").iterrows():
-        lines.append(f"<b>{format_date(ev['date'])}</b>: {html.escape(ev['event'])} "
-                     f"(reported by {html.escape(ev['reporting_party'])}) {source_html(ev['source'])}")
+        lines.append(
+            f"<b>{format_date(ev['date'])}</b>: {html.escape(ev['event'])} "
+            f"(reported by {html.escape(ev['reporting_party'])}) {source_html(ev['source'])}"
+        )
     return [line for line in lines if line]
 
 
@@ -305,16 +337,29 @@ def add_places(m, d: Mapping, place_ids: list[str], labelled: set[str]) -> list[
     for pid in place_ids:
         row = places.loc[pid].to_dict()
         armenia = row["country_2020"] == "armenia"
-        folium.CircleMarker([row["lat"], row["lon"]], radius=6 if pid in labelled else 4, weight=2,
-                            color="#1a1a1a", fill=True, fill_color="#9e9e9e" if armenia else "#ffffff",
-                            fill_opacity=1,
-                            tooltip=folium.Tooltip(html.escape(row["name_en"]), permanent=pid in labelled,
-                                                   direction="right", class_name="cf-label"),
-                            popup=_popup(row["name_en"], place_lines(row, events), row["source"])).add_to(m)
+        folium.CircleMarker(
+            [row["lat"], row["lon"]],
+            radius=6 if pid in labelled else 4,
+            weight=2,
+            color="#1a1a1a",
+            fill=True,
+            fill_color="#9e9e9e" if armenia else "#ffffff",
+            fill_opacity=1,
+            tooltip=folium.Tooltip(
+                html.escape(row["name_en"]), permanent=pid in labelled, direction="right", class_name="cf-label"
+            ),
+            popup=_popup(row["name_en"], place_lines(row, events), row["source"]),
+        ).add_to(m)
         evs = events[events["place_id"] == pid]
-        rows.append({"shown": row["name_en"], "what": f"place ({'Armenia' if armenia else 'Azerbaijan'}); "
-                     + row["role"], "when": "; ".join(format_date(x) for x in sorted(evs["date"])),
-                     "source": row["source"] + "".join(";" + s for s in evs["source"]), "approximate": "no"})
+        rows.append(
+            {
+                "shown": row["name_en"],
+                "what": f"place ({'Armenia' if armenia else 'Azerbaijan'}); " + row["role"],
+                "when": "; ".join(format_date(x) for x in sorted(evs["date"])),
+                "source": row["source"] + "".join(";" + s for s in evs["source"]),
+                "approximate": "no",
+            }
+        )
     return rows
 
 
@@ -329,23 +374,41 @@ def legend_html(entries: list[tuple[str, str, bool]]) -> str:
             s = STYLES[kind]
             line = "fillColor" not in s
             dash = "dashed" if "dashArray" in s else "solid"
-            swatch = (f'<i class="{"cf-line" if line else ""}" style="border-color:{s["color"]};border-style:{dash};'
-                      f'background:{"transparent" if line else s["fillColor"]}"></i>')
+            swatch = (
+                f'<i class="{"cf-line" if line else ""}" style="border-color:{s["color"]};border-style:{dash};'
+                f'background:{"transparent" if line else s["fillColor"]}"></i>'
+            )
         out.append(f"<div>{swatch}{html.escape(label)}{' <em>(schematic)</em>' if schematic else ''}</div>")
     return "".join(out)
 
 
 def table_of(title: str, rows: list[dict]) -> tuple[pd.DataFrame, str]:
-    columns = [("shown", "Shown"), ("what", "What it is"), ("when", "Dates"), ("source_html", "Source"),
-               ("approximate", "Schematic or approximate")]
+    columns = [
+        ("shown", "Shown"),
+        ("what", "What it is"),
+        ("when", "Dates"),
+        ("source_html", "Source"),
+        ("approximate", "Schematic or approximate"),
+    ]
     shaped = [{**r, "source_html": source_html(r["source"]) if r["source"] else ""} for r in rows]
-    frame = pd.DataFrame([{"Shown": r["shown"], "What it is": r["what"], "Dates": r["when"], "Source": r["source"],
-                           "Schematic or approximate": r["approximate"]} for r in rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "Shown": r["shown"],
+                "What it is": r["what"],
+                "Dates": r["when"],
+                "Source": r["source"],
+                "Schematic or approximate": r["approximate"],
+            }
+            for r in rows
+        ]
+    )
     return frame, render_table(shaped, columns, f"What the map \u201c{title}\u201d shows", raw=("source_html",))
 
 
-def finish(m, d: Mapping, title: str, caption: str, legend: list, rows: list[dict], *, layer_control: bool,
-           height: int = 480) -> BookMap:
+def finish(
+    m, d: Mapping, title: str, caption: str, legend: list, rows: list[dict], *, layer_control: bool, height: int = 480
+) -> BookMap:
     # The layer control, when there is one, takes the top right corner.
     MapChrome(legend_html(legend), title, "bottomleft" if layer_control or m.online_tiles else "topright").add_to(m)
     if layer_control or m.online_tiles:
@@ -362,19 +425,50 @@ def finish(m, d: Mapping, title: str, caption: str, legend: list, rows: list[dic
         policies["json.dumps_kwargs"] = saved
     # The framed document is a page of its own to assistive technology: it needs a language and a title.
     document = document.replace("<html>", '<html lang="en">', 1).replace(
-        "<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
+        "<head>", f"<head>\n<title>{html.escape(title)}</title>", 1
+    )
     return BookMap(title, caption, document, frame, table, height)
 
 
 def shape_row(feature: dict, what: str, when: str = "") -> dict:
     props = feature["properties"]
-    return {"shown": props["name"], "what": what, "when": when, "source": props.get("source", ""),
-            "approximate": "yes: " + props["method"] if props.get("approximate") else "no"}
+    return {
+        "shown": props["name"],
+        "what": what,
+        "when": when,
+        "source": props.get("source", ""),
+        "approximate": "yes: " + props["method"] if props.get("approximate") else "no",
+    }
 
 
 def _period(props: Mapping) -> str:
     start, end = props.get("valid_from"), props.get("valid_to")
     return period_text(pd.Timestamp(start), pd.Timestamp(end)) if start and end else ""
+
+
+SPECS = "data/maps.json"
+
+
+def map_spec(name: str) -> dict:
+    """What map `name` shows, and its title and caption (data/maps.json): view, center, zoom, places (labelled ones
+    carry a permanent label), legend entries [style, label, schematic]."""
+    import json
+
+    from widgets import _deps
+
+    path = _deps.ROOT / SPECS
+    _deps.record(path, name)
+    specs = json.loads(path.read_text(encoding="utf-8"))
+    if name not in specs:
+        raise KeyError(f"{SPECS} has no map {name!r}; it has: {', '.join(k for k in specs if not k.startswith('_'))}")
+    spec = specs[name]
+    return {
+        **spec,
+        "view": tuple(spec["view"]),
+        "center": tuple(spec["center"]),
+        "labelled": set(spec["labelled"]),
+        "legend": [tuple(entry) for entry in spec["legend"]],
+    }
 
 
 def km_between(d: Mapping, a: str, b: str) -> float:
@@ -385,46 +479,81 @@ def km_between(d: Mapping, a: str, b: str) -> float:
 
 # ---------------------------------------------------------------- the book's maps
 
+
 def _nkao(d: Mapping, target, rows: list[dict]) -> None:
     nkao = _feature(d, "geo_nkao", "nkao")
     official = figure("nkao_area_official_km2", data=d)
     derived = nkao["properties"]["area_km2_derived"]
-    add_shape(target, nkao, "nkao", "Former Nagorno-Karabakh Autonomous Oblast (1923\u20131991)",
-              [f"Boundary as drawn by Natural Earth: {format_number(derived)} km\u00b2.",
-               f"Official area: {format_number(official.value)} km\u00b2 {source_html(official.source)}."])
-    rows.append(shape_row(nkao, f"boundary of the autonomous oblast; {format_number(derived)} km\u00b2 as drawn "
-                                f"(official {format_number(official.value)} km\u00b2)",
-                          "7 Jul 1923 \u2013 26 Nov 1991"))
+    add_shape(
+        target,
+        nkao,
+        "nkao",
+        "Former Nagorno-Karabakh Autonomous Oblast (1923\u20131991)",
+        [
+            f"Boundary as drawn by Natural Earth: {format_number(derived)} km\u00b2.",
+            f"Official area: {format_number(official.value)} km\u00b2 {source_html(official.source)}.",
+        ],
+    )
+    rows.append(
+        shape_row(
+            nkao,
+            f"boundary of the autonomous oblast; {format_number(derived)} km\u00b2 as drawn "
+            f"(official {format_number(official.value)} km\u00b2)",
+            "7 Jul 1923 \u2013 26 Nov 1991",
+        )
+    )
 
 
 def _districts(d: Mapping, target, rows: list[dict], view) -> None:
     for feature in clipped(d["geo_districts_2020"], view):
         p = feature["properties"]
         deadline, handed = pd.Timestamp(p["deadline"]), pd.Timestamp(p["handed_over"])
-        when = f"handed over {format_date(handed)}" + (f" (deadline {format_date(deadline)})"
-                                                        if deadline != handed else "")
-        add_shape(target, feature, "district", f"{p['name']}: {when}",
-                  [f"Deadline in the statement: {format_date(deadline)}.", f"Handed over: {format_date(handed)}.",
-                   html.escape(p["note"]) + "."])
-        rows.append(shape_row(feature, "district handed over to Azerbaijan under the statement of 10 Nov 2020; "
-                              + p["note"], when))
+        when = f"handed over {format_date(handed)}" + (
+            f" (deadline {format_date(deadline)})" if deadline != handed else ""
+        )
+        add_shape(
+            target,
+            feature,
+            "district",
+            f"{p['name']}: {when}",
+            [
+                f"Deadline in the statement: {format_date(deadline)}.",
+                f"Handed over: {format_date(handed)}.",
+                html.escape(p["note"]) + ".",
+            ],
+        )
+        rows.append(
+            shape_row(
+                feature, "district handed over to Azerbaijan under the statement of 10 Nov 2020; " + p["note"], when
+            )
+        )
 
 
 def _corridor(d: Mapping, target, rows: list[dict], which: str, view) -> None:
     width = figure("statement_corridor_width_km", data=d)
     feature = next(f for f in clipped(d["geo_lachin_corridor"], view) if f["id"] == f"corridor_{which}")
     p = feature["properties"]
-    lines = [f"In use {_period(p)}.",
-             f"Width in the statement: {format_number(width.value)} km {source_html(width.source)}; "
-             "drawn here schematically, not surveyed."]
+    lines = [
+        f"In use {_period(p)}.",
+        f"Width in the statement: {format_number(width.value)} km {source_html(width.source)}; "
+        "drawn here schematically, not surveyed.",
+    ]
     if which == "2022":
         lines.append("Runs east and south of Lachin/Berdzor, Aghavno and Sus, through Mets Shen and Hin Shen.")
     add_shape(target, feature, f"corridor_{which}", f"{p['name']} (schematic)", lines)
-    rows.append(shape_row(feature, "corridor under Russian peacekeeping control linking Nagorno-Karabakh with "
-                                   "Armenia", _period(p)))
+    rows.append(
+        shape_row(
+            feature, "corridor under Russian peacekeeping control linking Nagorno-Karabakh with Armenia", _period(p)
+        )
+    )
     route = next(f for f in clipped(d["geo_lachin_corridor"], view) if f["id"] == f"route_{which}")
-    add_shape(target, route, f"route_{which}", route["properties"]["name"] + " (schematic)",
-              ["Road line drawn through towns and a few waypoints; not surveyed."])
+    add_shape(
+        target,
+        route,
+        f"route_{which}",
+        route["properties"]["name"] + " (schematic)",
+        ["Road line drawn through towns and a few waypoints; not surveyed."],
+    )
     rows.append(shape_row(route, "road through the corridor"))
 
 
@@ -432,31 +561,49 @@ def _peacekeeping(d: Mapping, target, rows: list[dict], view) -> None:
     troops = figure("statement_pk_troops", data=d)
     feature = clipped(d["geo_peacekeeping_area"], view)[0]
     p = feature["properties"]
-    add_shape(target, feature, "peacekeeping", "Russian peacekeeping area (schematic)",
-              [f"Deployed {_period(p)}.",
-               f"Contingent in the statement: {format_number(troops.value)} servicemen "
-               f"{source_html(troops.source)}.",
-               "Outline schematic: the part of the former NKAO not taken in the war, plus the corridor."])
-    rows.append(shape_row(feature, f"area of the Russian peacekeeping deployment "
-                                   f"({format_number(troops.value)} servicemen in the statement)", _period(p)))
+    add_shape(
+        target,
+        feature,
+        "peacekeeping",
+        "Russian peacekeeping area (schematic)",
+        [
+            f"Deployed {_period(p)}.",
+            f"Contingent in the statement: {format_number(troops.value)} servicemen {source_html(troops.source)}.",
+            "Outline schematic: the part of the former NKAO not taken in the war, plus the corridor.",
+        ],
+    )
+    rows.append(
+        shape_row(
+            feature,
+            f"area of the Russian peacekeeping deployment ({format_number(troops.value)} servicemen in the statement)",
+            _period(p),
+        )
+    )
 
 
 def overview_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """The region before and after 10 Nov 2020: the 1994 line of contact, or the handed-over districts, the
     peacekeeping area and the corridor (radio buttons), with the former NKAO and the main towns."""
-    d = book_data(data)
-    view = (43.6, 38.4, 49.6, 41.4)
+    d, spec = book_data(data), map_spec("overview")
+    view = spec["view"]
     with stable_ids():
         # Small scale (zoom 8-9): lines thinned to ~1 km (two to four pixels) keep this page light.
-        m = base_map(view, (40.0, 46.4), 8, online_tiles=online_tiles, max_zoom=9)
-        add_context(m, d, view, simplify=0.01)
+        m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles, max_zoom=spec["max_zoom"])
+        add_context(m, d, view, simplify=spec["simplify"])
         before = folium.FeatureGroup(name="Before 10 Nov 2020: line of contact of 1994", overlay=False, show=False)
         after = folium.FeatureGroup(name="After 10 Nov 2020: handovers, peacekeepers, corridor", overlay=False)
         rows: list[dict] = []
         loc = _feature(d, "geo_nkao", "line_of_contact_1994")
-        add_shape(before, loc, "line_of_contact", "Line of contact, 1994\u20132020 (approximate)",
-                  ["Front line of the 1994 ceasefire, generalised by Natural Earth.",
-                   "Armenian forces held the land west of it outside the former NKAO until 2020."])
+        add_shape(
+            before,
+            loc,
+            "line_of_contact",
+            "Line of contact, 1994\u20132020 (approximate)",
+            [
+                "Front line of the 1994 ceasefire, generalised by Natural Earth.",
+                "Armenian forces held the land west of it outside the former NKAO until 2020.",
+            ],
+        )
         rows.append(shape_row(loc, "front line of the 1994 ceasefire (layer 'Before')", "May 1994 \u2013 Sep 2020"))
         _districts(d, after, rows, view)
         _peacekeeping(d, after, rows, view)
@@ -464,63 +611,67 @@ def overview_map(*, data: Mapping | None = None, online_tiles: bool = False) -> 
         before.add_to(m)
         after.add_to(m)
         _nkao(d, m, rows)
-        rows += add_places(m, d, ["stepanakert", "shusha", "lachin", "kalbajar", "aghdam", "goris", "yerevan",
-                                  "ganja", "fuzuli", "hadrut", "nakhchivan"],
-                           labelled={"stepanakert", "shusha", "lachin", "kalbajar", "aghdam", "goris", "yerevan"})
-        legend = [("nkao", "Former NKAO", False), ("line_of_contact", "Line of contact 1994\u20132020", False),
-                  ("district", "Handed over Nov\u2013Dec 2020", False),
-                  ("peacekeeping", "Russian peacekeepers 2020\u20132024", True),
-                  ("corridor_2020", "Lachin corridor", True), ("place", "Town in Azerbaijan", False),
-                  ("place_am", "Town in Armenia", False)]
-        return finish(m, d, "The region before and after 10 November 2020",
-                      "Use the radio buttons at the top right to switch between the line of contact of 1994\u20132020"
-                      " and the arrangement of the 10 November 2020 statement.", legend, rows, layer_control=True)
+        rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
+        return finish(m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=True)
 
 
 def shusha_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """Shusha/Shushi on its heights above Stepanakert/Khankendi, the corridor road below it, elevations and the
     dates of its capture; followed by an elevation table Stepanakert -> Shusha -> Lachin -> Goris."""
-    d = book_data(data)
-    view = (46.2, 39.45, 47.05, 39.95)
+    d, spec = book_data(data), map_spec("shusha")
+    view = spec["view"]
     with stable_ids():
-        m = base_map(view, (39.72, 46.64), 11, online_tiles=online_tiles)
+        m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles)
         add_context(m, d, view)
         rows: list[dict] = []
         _peacekeeping(d, m, rows, view)
         _nkao(d, m, rows)
         _corridor(d, m, rows, "2020", view)
-        rows += add_places(m, d, ["shusha", "stepanakert", "lachin", "khojaly", "goris", "aghavno", "sus"],
-                           labelled={"shusha", "stepanakert", "lachin", "goris"})
+        rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
         km = km_between(d, "stepanakert", "shusha")
-        legend = [("nkao", "Former NKAO", False), ("peacekeeping", "Russian peacekeepers 2020\u20132024", True),
-                  ("corridor_2020", "Lachin corridor 2020", True),
-                  ("route_2020", "Road Stepanakert\u2013Lachin\u2013Goris", True),
-                  ("place", "Town in Azerbaijan", False), ("place_am", "Town in Armenia", False)]
-        result = finish(m, d, "Shusha/Shushi above Stepanakert/Khankendi",
-                        f"Shusha/Shushi stands on heights {format_number(round(km, 1))} km (straight line) from "
-                        "Stepanakert/Khankendi, above the road to Lachin/Berdzor and Armenia; the 2020 statement "
-                        "routes the corridor around it. Click a town for its elevation and the dates of its capture.",
-                        legend, rows, layer_control=False, height=460)
-    return BookMap(result.title, result.caption, result.document, result.rows,
-                   result.table_html + elevation_table(data=d).html, result.height)
+        caption = spec["caption"].format(stepanakert_shusha_km=format_number(round(km, 1)))
+        result = finish(m, d, spec["title"], caption, spec["legend"], rows, layer_control=False, height=spec["height"])
+    return BookMap(
+        result.title,
+        result.caption,
+        result.document,
+        result.rows,
+        result.table_html + elevation_table(data=d).html,
+        result.height,
+    )
 
 
 def elevation_table(*, data: Mapping | None = None) -> Table:
     """Elevations along Stepanakert -> Shusha -> Lachin -> Goris, with straight-line distances (from places.csv)."""
     d = book_data(data)
     p = d["places"].set_index("place_id", drop=False)
-    order, rows, total = ["stepanakert", "shusha", "lachin", "goris"], [], 0.0
+    order, rows, total = map_spec("shusha")["elevation_profile"], [], 0.0
     for i, pid in enumerate(order):
         row = p.loc[pid]
         if i:
             total += km_between(d, order[i - 1], pid)
-        elev = (f"{format_number(row['elevation_m'])} m" if _has(row, "elevation_m")
-                else str(row["elevation_note"]) if _has(row, "elevation_note") else "not known")
-        rows.append({"place": row["name_en"], "elev": elev, "km": format_number(round(total, 1)),
-                     "source": source_html(row["source"])})
+        elev = (
+            f"{format_number(row['elevation_m'])} m"
+            if _has(row, "elevation_m")
+            else str(row["elevation_note"])
+            if _has(row, "elevation_note")
+            else "not known"
+        )
+        rows.append(
+            {
+                "place": row["name_en"],
+                "elev": elev,
+                "km": format_number(round(total, 1)),
+                "source": source_html(row["source"]),
+            }
+        )
     caption = "Elevation profile: Stepanakert/Khankendi \u2192 Shusha/Shushi \u2192 Lachin/Berdzor \u2192 Goris"
-    columns = [("place", "Place"), ("elev", "Elevation"), ("km", "Km from Stepanakert (sum of straight-line legs)"),
-               ("source", "Source")]
+    columns = [
+        ("place", "Place"),
+        ("elev", "Elevation"),
+        ("km", "Km from Stepanakert (sum of straight-line legs)"),
+        ("source", "Source"),
+    ]
     shown = pd.DataFrame([{"Place": r["place"], "Elevation": r["elev"], "Km": r["km"]} for r in rows])
     return Table(caption, render_table(rows, columns, caption, numeric=("km",), raw=("source",)), shown)
 
@@ -528,10 +679,10 @@ def elevation_table(*, data: Mapping | None = None) -> Table:
 def lachin_corridor_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """The Lachin corridor of 2020, its August 2022 rerouting, the peacekeeping area, the Lachin and Kalbajar
     handovers, and Goris and Kornidzor on the Armenian side."""
-    d = book_data(data)
-    view = (45.9, 39.35, 47.0, 40.15)
+    d, spec = book_data(data), map_spec("lachin_corridor")
+    view = spec["view"]
     with stable_ids():
-        m = base_map(view, (39.7, 46.5), 10, online_tiles=online_tiles)
+        m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles)
         add_context(m, d, view)
         rows: list[dict] = []
         _districts(d, m, rows, view)
@@ -539,55 +690,55 @@ def lachin_corridor_map(*, data: Mapping | None = None, online_tiles: bool = Fal
         _corridor(d, m, rows, "2020", view)
         _corridor(d, m, rows, "2022", view)
         _nkao(d, m, rows)
-        rows += add_places(m, d, ["stepanakert", "shusha", "lachin", "aghavno", "sus", "kornidzor", "tegh", "goris",
-                                  "kalbajar"], labelled={"stepanakert", "shusha", "lachin", "kornidzor", "goris"})
-        legend = [("district", "Handed over 25 Nov / 1 Dec 2020", False),
-                  ("peacekeeping", "Russian peacekeepers 2020\u20132024", True),
-                  ("corridor_2020", "Corridor 2020\u2013Aug 2022", True),
-                  ("corridor_2022", "Corridor from Aug 2022", True), ("route_2020", "Road 2020", True),
-                  ("route_2022", "New road 2022", True), ("nkao", "Former NKAO", False),
-                  ("place", "Town in Azerbaijan", False), ("place_am", "Town in Armenia", False)]
-        return finish(m, d, "The Lachin corridor, 2020\u20132023",
-                      "The 5 km corridor of the 2020 statement through Lachin/Berdzor and the road that replaced it "
-                      "in August 2022, south and east of the town. Both are schematic. Kornidzor, in Armenia, falls "
-                      "just inside Azerbaijan on Natural Earth's border line: a known precision limit.",
-                      legend, rows, layer_control=False)
+        rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
+        return finish(m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=False)
 
 
 def control_2023_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """The change of control of 19-20 Sep 2023: the area held by the Karabakh Armenian authorities until then, the
     corridor road of 2022, the blockade and the checkpoint, and the exodus figure."""
-    d = book_data(data)
-    view = (45.0, 38.9, 48.4, 40.8)
+    d, spec = book_data(data), map_spec("control_2023")
+    view = spec["view"]
     with stable_ids():
-        m = base_map(view, (39.85, 46.6), 9, online_tiles=online_tiles)
+        m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles)
         add_context(m, d, view)
         rows: list[dict] = []
         _nkao(d, m, rows)
         feature = clipped(d["geo_control_2023"], view)[0]
         p = feature["properties"]
         exodus = figure("x23_displaced_20231019", data=d)
-        exodus_text = (f"{exodus.text} people had crossed into Armenia by {format_date(exodus.as_of)}, according to "
-                       f"{exodus.reporting_party}")
-        add_shape(m, feature, "control_2023", "Held by the Karabakh Armenian authorities until 19\u201320 Sep 2023",
-                  [f"Under Azerbaijani control from {format_date(pd.Timestamp(p['changed_on']))}.",
-                   f"{html.escape(exodus_text)} {source_html(exodus.source)}.",
-                   "Outline schematic (the peacekeeping area without the corridor)."])
-        rows.append(shape_row(feature, "area held by the Karabakh Armenian authorities until Sep 2023; after 20 Sep "
-                                       "2023 the whole former NKAO was under Azerbaijani control",
-                              f"until {format_date(pd.Timestamp(p['changed_on']))}"))
-        rows.append({"shown": "Exodus", "what": exodus_text, "when": format_date(exodus.as_of),
-                     "source": exodus.source, "approximate": "no"})
+        exodus_text = (
+            f"{exodus.text} people had crossed into Armenia by {format_date(exodus.as_of)}, according to "
+            f"{exodus.reporting_party}"
+        )
+        add_shape(
+            m,
+            feature,
+            "control_2023",
+            "Held by the Karabakh Armenian authorities until 19\u201320 Sep 2023",
+            [
+                f"Under Azerbaijani control from {format_date(pd.Timestamp(p['changed_on']))}.",
+                f"{html.escape(exodus_text)} {source_html(exodus.source)}.",
+                "Outline schematic (the peacekeeping area without the corridor).",
+            ],
+        )
+        rows.append(
+            shape_row(
+                feature,
+                "area held by the Karabakh Armenian authorities until Sep 2023; after 20 Sep "
+                "2023 the whole former NKAO was under Azerbaijani control",
+                f"until {format_date(pd.Timestamp(p['changed_on']))}",
+            )
+        )
+        rows.append(
+            {
+                "shown": "Exodus",
+                "what": exodus_text,
+                "when": format_date(exodus.as_of),
+                "source": exodus.source,
+                "approximate": "no",
+            }
+        )
         _corridor(d, m, rows, "2022", view)
-        rows += add_places(m, d, ["stepanakert", "shusha", "aghdara", "khojavend", "askeran", "khojaly", "lachin",
-                                  "kornidzor", "goris"],
-                           labelled={"stepanakert", "shusha", "aghdara", "khojavend", "kornidzor", "goris"})
-        legend = [("control_2023", "Held until 19\u201320 Sep 2023", True), ("nkao", "Former NKAO", False),
-                  ("corridor_2022", "Corridor from Aug 2022", True), ("route_2022", "Road 2022", True),
-                  ("place", "Town in Azerbaijan", False), ("place_am", "Town in Armenia", False)]
-        return finish(m, d, "What happened next: the change of control in September 2023",
-                      "After the blockade of the corridor road from December 2022 and Azerbaijan's offensive of "
-                      "19\u201320 September 2023, the whole former NKAO came under Azerbaijani control, and an exodus "
-                      "to Armenia followed (figure in the table). Click Stepanakert, Shusha or Kornidzor for dated "
-                      "events.",
-                      legend, rows, layer_control=False)
+        rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
+        return finish(m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=False)

@@ -1,0 +1,1 @@
+window.$=window.$||function(a){if(a===document){return{ready:function(f){document.readyState==='loading'?document.addEventListener('DOMContentLoaded',f):f();}};}var t=document.createElement('template');t.innerHTML=String(a).trim();return [t.content.firstChild];};
