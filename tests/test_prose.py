@@ -14,16 +14,22 @@ ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 PAGES = [ROOT / "intro.md", *sorted((ROOT / "back").glob("*.md"))]
 
-# Each pair is (Azerbaijani name, Armenian name); a page that names a place once must give the other name somewhere.
-CONTESTED = [
-    ("Shusha", "Shushi"),
-    ("Stepanakert", "Khankendi"),
-    ("Lachin", "Berdzor"),
-    ("Kalbajar", "Karvachar"),
-    ("Aghdara", "Martakert"),
-    ("Khojavend", "Martuni"),
-    ("Khojaly", "Ivanyan"),
-]
+
+def contested_pairs(places: Path = ROOT / "data" / "places.csv") -> list[tuple[str, str]]:
+    """Each contested place with two names, as (first, second) in the book's order: the place's official name of the
+    Soviet period first (column soviet_name; the rule is stated in intro.md)."""
+    import csv
+
+    pairs = []
+    with places.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            az, hy = row["name_az"], row["name_hy"]
+            if row["contested"] == "true" and az and hy and az != hy:
+                pairs.append((az, hy) if row["soviet_name"] == "az" else (hy, az))
+    return pairs
+
+
+CONTESTED = contested_pairs()
 
 PLACEHOLDER = re.compile(r"\b(?:TODO|FIXME|TBD|XXX|lorem|ipsum|placeholder)\b", re.IGNORECASE)
 # A full stop, comma or semicolon opening a line is what a deleted citation leaves behind ("… expects\n. The …");
@@ -162,14 +168,17 @@ def typed_figures(cell: Cell) -> list[str]:
 
 
 def missing_other_names(cells: list[Cell]) -> list[str]:
-    """For each contested place the page names, the name it never gives."""
+    """For each contested place the page names, the name it never gives; and every pair written in the wrong order."""
     text = "\n".join(reader_text(c.source) + " " + " ".join(ROLE.findall(c.source)) for c in cells)
     problems = []
-    for az, am in CONTESTED:
-        has_az, has_am = (re.search(rf"\b{n}\b", text) is not None for n in (az, am))
-        if has_az != has_am:
-            given, missing = (az, am) if has_az else (am, az)
-            problems.append(f"names {given} but never {missing} (write {az}/{am} at least once)")
+    for first, second in CONTESTED:
+        has_first, has_second = (re.search(rf"\b{n}\b", text) is not None for n in (first, second))
+        if has_first != has_second:
+            given, missing = (first, second) if has_first else (second, first)
+            problems.append(f"names {given} but never {missing} (write {first}/{second} at least once)")
+        for cell in cells:
+            if re.search(rf"\b{second}\s*/\s*{first}\b", reader_text(cell.source)):
+                problems.append(f"cell {cell.cell_id}: {second}/{first} is in the wrong order (write {first}/{second})")
     return problems
 
 
@@ -257,6 +266,7 @@ def test_every_chapter_and_page_is_checked():
 BAD_CELLS = {
     "figure": "Azerbaijan lost 2,906 soldiers in the war.",
     "one-name": "The road ran through Lachin to Shusha/Shushi.",
+    "reversed": "The shelling of Khankendi/Stepanakert.",
     "cite": "As the essay says {cite}`essay2020,nosuchkey1999`.",
     "todo": "TODO: write the summary.",
     "stray": "As Blainey expects\n. The next sentence.",
@@ -286,7 +296,10 @@ def test_checks_catch_a_bad_notebook(tmp_path):
     cells = prose_cells(_notebook(tmp_path, BAD_CELLS))
     figures = [f for c in cells for f in typed_figures(c)]
     assert len(figures) == 1 and "'2,906'" in figures[0] and "line 1" in figures[0], figures
-    assert missing_other_names(cells) == ["names Lachin but never Berdzor (write Lachin/Berdzor at least once)"]
+    assert sorted(missing_other_names(cells)) == [
+        "cell reversed: Khankendi/Stepanakert is in the wrong order (write Stepanakert/Khankendi)",
+        "names Lachin but never Berdzor (write Lachin/Berdzor at least once)",
+    ]
     assert unknown_cite_keys(cells, {"essay2020"}) == ["cell cite: unknown key 'nosuchkey1999'"]
     unfinished = empty_or_placeholder(cells)
     assert unfinished[:2] == ["cell empty: empty markdown cell", "cell todo: placeholder text 'TODO'"], unfinished
@@ -319,3 +332,20 @@ def test_checks_pass_a_clean_notebook(tmp_path):
 )
 def test_each_kind_of_typed_figure_is_caught(text):
     assert typed_figures(Cell("x", "c", text)), f"not caught: {text!r}"
+
+
+def test_place_table_follows_the_name_order_rule():
+    """name_en of every contested place is its two names, the Soviet-period official name first (intro.md)."""
+    import csv
+
+    with (ROOT / "data" / "places.csv").open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["contested"] == "true"]
+    wrong = []
+    for r in rows:
+        az, hy = r["name_az"], r["name_hy"]
+        expected = az if az == hy else (f"{az}/{hy}" if r["soviet_name"] == "az" else f"{hy}/{az}")
+        if r["name_en"] != expected or r["soviet_name"] not in {"az", "hy", "same"}:
+            wrong.append(
+                f"{r['place_id']}: name_en {r['name_en']!r}, expected {expected!r} (soviet_name {r['soviet_name']!r})"
+            )
+    assert rows and not wrong, "\n".join(wrong)
