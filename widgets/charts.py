@@ -37,6 +37,7 @@ PALETTE = {"blue": "#0072B2", "vermillion": "#D55E00", "green": "#009E73", "purp
 CYCLE = [PALETTE["blue"], PALETTE["vermillion"], PALETTE["green"], PALETTE["purple"]]
 DASHES = ["solid", (0, (5, 2)), (0, (1.5, 1.5)), (0, (6, 2, 1.5, 2))]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "p", "h", "<", ">"]
+# The page in light and dark mode (the dark theme's own panel for HTML outputs is unset for charts: assets/site.css).
 BACKGROUNDS = {"light": "#ffffff", "dark": "#121212"}
 STYLE = {
     "svg.fonttype": "none", "svg.image_inline": True,
@@ -198,7 +199,7 @@ def toll_chart(*, data=None, conflict: str = "2020-war", category: str = "milita
         raise ChartError(f"toll_chart: no own-loss rows in casualties for conflict={conflict!r}, "
                          f"category={category!r}, measure={measure!r}")
     side_names = {"azerbaijan": "Azerbaijan", "armenia_nk": "Armenian side (Armenia and Nagorno-Karabakh)"}
-    fig, axes = _figure(8.4, 6.2)
+    fig, axes = _figure(7.0, 5.8)
     ax = axes[0][0]
     parties = list(dict.fromkeys(sel["reporting_party"]))
     marker_of = {p: MARKERS[i % len(MARKERS)] for i, p in enumerate(parties)}
@@ -234,7 +235,7 @@ def toll_chart(*, data=None, conflict: str = "2020-war", category: str = "milita
     ax.set_ylabel(f"{category} {measure} (official own count)")
     ax.set_xlabel("date of the figure (as_of)")
     ax.set_title(f"Each side's official count of its own {category} dead, {conflict.replace('-war', ' war')}")
-    ax.add_artist(ax.legend(handles=line_handles, loc="upper left", fontsize=8.5))
+    ax.add_artist(ax.legend(handles=line_handles, loc="lower right", fontsize=8.5))
     fig.legend(handles=marker_handles, loc="outside lower left", ncol=2, fontsize=8, handletextpad=0.3,
                title="Reporting body (marker)", title_fontsize=8.5, alignment="left")
     first = {s: sel[sel["side"] == s].iloc[0] for s in sides}
@@ -256,7 +257,7 @@ def toll_chart(*, data=None, conflict: str = "2020-war", category: str = "milita
 
 # ---- (b) chapters 01 and 06: how long each ceasefire held ---------------------------------------------------------
 
-HOUR_TICKS = [(1 / 24 / 6, "10 min"), (1 / 24, "1 hour"), (1, "1 day"), (30.44, "1 month"),
+HOUR_TICKS = [(1 / 24, "1 hour"), (1, "1 day"), (30.44, "month"),
               (365.25, "1 year"), (3652.5, "10 years")]
 
 
@@ -283,7 +284,7 @@ def ceasefire_chart(*, data=None) -> Chart:
             raise ChartError(f"ceasefire_chart: row {r.ceasefire_id!r} is broken but has neither held_hours nor "
                              f"held_days")
         bars.append((r, days, kind))
-    fig, axes = _figure(8.4, 0.55 * len(bars) + 1.4)
+    fig, axes = _figure(7.0, 0.6 * len(bars) + 1.4)
     ax = axes[0][0]
     ax.grid(axis="y", visible=False)
     for i, (r, days, kind) in enumerate(bars):
@@ -303,11 +304,12 @@ def ceasefire_chart(*, data=None) -> Chart:
                                                .get(round(v, 6), "")))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_yticks(range(len(bars)))
-    ax.set_yticklabels([f"{textwrap.shorten(r.name, 56, placeholder='…')} ({_day(r.in_force_date)})\n"
+    ax.set_yticklabels([f"{textwrap.shorten(r.name, 36, placeholder='…')} ({_day(r.in_force_date)})\n"
                         f"{textwrap.shorten(labels_of[r.ceasefire_id], 60, placeholder='…')}"
                         for r, _, _ in reversed(bars)], fontsize=8)
     ax.set_xlabel("time held before fighting resumed (log scale)")
-    ax.set_title("How long each ceasefire held, 1994–" + str(package_as_of.year))
+    fig.suptitle("How long each ceasefire held, 1994–" + str(package_as_of.year), x=0.01, ha="left",
+                 fontsize=11, fontweight="bold")
     held = [(r, d) for r, d, k in bars if k == "held"]
     longest = max(held, key=lambda t: t[1]) if held else None
     alt = (f"Horizontal bar chart, on a logarithmic time scale, of how long each of {len(bars)} ceasefires held. "
@@ -319,7 +321,7 @@ def ceasefire_chart(*, data=None) -> Chart:
                f"where given, else held_days; a hatched bar ends at one day for a truce the sources say broke within "
                f"hours; an open bar runs from in_force_date to the data package's as-of date for a ceasefire not "
                f"broken. Sources (references.bib): {', '.join(_keys(df['source']))}.")
-    return _chart(fig, name, ax.get_title(), alt, caption, "ceasefires", list(df["ceasefire_id"]))
+    return _chart(fig, name, fig.get_suptitle(), alt, caption, "ceasefires", list(df["ceasefire_id"]))
 
 
 # ---- (c), (d) chapter 05: the scenario tree and its sensitivity ----------------------------------------------------
@@ -368,7 +370,7 @@ def scenario_tree_chart(*, data=None, explorer: str = "combined") -> Chart:
     rank = {n: {s: i for i, (s, _, _) in enumerate(node_states[n])} for n in order}
     leaves = sorted(by_path, key=lambda leaf: tuple(rank[n][s] for n, s in zip(order, leaf)))
     n_levels = len(order)
-    fig, axes = _figure(9.2, 0.62 * len(leaves) + 1.4)
+    fig, axes = _figure(7.6, 0.62 * len(leaves) + 1.6)
     ax = axes[0][0]
     ax.set_axis_off()
     ax.set_xlim(-0.2, n_levels + 2.45)
@@ -439,7 +441,7 @@ def sensitivity_chart(*, data=None, explorer: str = "combined", steps: int = 21)
     order, node_states, labels, branches, conditions = _scenario_inputs(_data(data), "sensitivity_chart", explorer)
     grid = np.linspace(0.0, 1.0, steps)
     base = _p_war(order, node_states, branches, conditions)
-    fig, axes = _figure(8.4, 4.4)
+    fig, axes = _figure(7.0, 4.4)
     ax = axes[0][0]
     lines = []
     for i, node in enumerate(order):
@@ -496,7 +498,7 @@ def brier_chart(*, data=None) -> Chart:
     forecasters = [("The essay (its words read as probabilities)", essay, PALETTE["vermillion"]),
                    ("Always 0.5 (no idea)", half, PALETTE["blue"]),
                    (f"Always the base rate, {base_rate:.2f} (known only afterwards)", base, PALETTE["green"])]
-    fig, axes = _figure(8.4, 3.9)
+    fig, axes = _figure(7.0, 3.9)
     ax = axes[0][0]
     ax.grid(axis="y", visible=False)
     ids = list(rows["forecast_id"])
@@ -514,7 +516,7 @@ def brier_chart(*, data=None) -> Chart:
     ax.set_xlim(0, 1)
     ax.set_xlabel("Brier score (0 is perfect; lower is better)")
     title = f"The essay's forecasts against two baselines ({len(ids)} scored)"
-    ax.set_title(title)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")
     ax.legend(loc="upper right", fontsize=8.5)
     better = "better than" if essay["brier"] < half["brier"] else "no better than"
     alt = (f"Bar chart of mean Brier scores over {len(ids)} scored forecasts, with each forecast's score as a circle: "
@@ -548,7 +550,7 @@ def random_walk_chart(*, data=None, paths: int = 6, sigma: float | None = None, 
     # The first rows of the simulation's own seeded draw: these are walks the survival curve counts.
     steps = np.random.default_rng(SEED).standard_normal((RUNS, MONTHS))[:paths]
     walks = drift * np.cumsum(steps, axis=1)
-    fig, axes = _figure(9.0, 3.9, 1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
+    fig, axes = _figure(7.4, 4.2, 1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
     ax, ax2 = axes[0]
     months = np.arange(0, MONTHS + 1)
     crossed = 0
@@ -619,8 +621,8 @@ def economy_chart(*, data=None) -> Chart:
     if missing:
         raise ChartError(f"economy_chart: table 'economy' lacks the row(s) {', '.join(missing)}")
     v = {f: float(by_id.loc[f, "value"]) for f in needed}
-    fig, axes = _figure(9.0, 4.2, 1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
-    ax, ax2 = axes[0]
+    fig, axes = _figure(7.0, 8.2, 2, 1, gridspec_kw={"height_ratios": [1.25, 1]})
+    ax, ax2 = axes[0][0], axes[1][0]
     months = [("brent_month_2020_01", "Jan"), ("brent_month_2020_04", "Apr"), ("brent_month_2020_12", "Dec")]
     xs = [pd.Timestamp(by_id.loc[f, "period_start"]) + pd.Timedelta(days=14) for f, _ in months]
     ax.plot(xs, [v[f] for f, _ in months], color=PALETTE["blue"], linestyle=(0, (1.5, 1.5)), linewidth=1.2)
@@ -646,7 +648,7 @@ def economy_chart(*, data=None) -> Chart:
     ax.set_xlabel("2020")
     ax.set_ylabel("US dollars per barrel")
     ax.set_title("Brent in 2020 and Azerbaijan's budget price", fontsize=10)
-    fig.legend(handles=ax.get_legend_handles_labels()[0], loc="outside lower left", ncol=2, fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)
     ax2.grid(axis="y", visible=False)
     labels = {"az_gdp_growth_2019": "GDP growth, 2019", "az_gdp_growth_h1_2020": "GDP growth, Jan–Jun 2020",
               "az_gdp_growth_2020": "GDP growth, 2020", "az_oil_output_change_2020": "oil output, 2020",
@@ -655,14 +657,13 @@ def economy_chart(*, data=None) -> Chart:
         y = len(CHANGE_ROWS) - 1 - i
         colour = PALETTE["blue"] if v[f] >= 0 else PALETTE["vermillion"]
         ax2.barh(y, v[f], height=0.55, color=colour)
-        ax2.annotate(f"{v[f]:+.1f}%", (v[f], y), xytext=(4 if v[f] >= 0 else -4, 0), textcoords="offset points",
-                     ha="left" if v[f] >= 0 else "right", va="center", fontsize=8.5)
+        ax2.annotate(f"{v[f]:+.1f}%  {by_id.loc[f, 'reporting_party']}", (max(v[f], 0.0), y), xytext=(4, 0),
+                     textcoords="offset points", ha="left", va="center", fontsize=8)
     ax2.axvline(0, color=INK, linewidth=1)
     ax2.set_yticks(range(len(CHANGE_ROWS)))
-    ax2.set_yticklabels([f"{labels[f]}\n({by_id.loc[f, 'reporting_party']})" for f in reversed(CHANGE_ROWS)],
-                        fontsize=7.5)
+    ax2.set_yticklabels([labels[f] for f in reversed(CHANGE_ROWS)], fontsize=8.5)
     lo = min(v[f] for f in CHANGE_ROWS)
-    ax2.set_xlim(min(lo * 1.35, -5), max(5, max(v[f] for f in CHANGE_ROWS) * 1.6))
+    ax2.set_xlim(min(lo * 1.15, -5), max(max(v[f] for f in CHANGE_ROWS), 0) + 1.5 * abs(min(lo, -5)))
     ax2.set_xlabel("percent change (as reported)")
     ax2.set_title("Azerbaijan's economy, as reported", fontsize=10)
     title = "The oil shock of 2020 and Azerbaijan's economy"
