@@ -213,7 +213,7 @@ def toll_chart(*, data=None, conflict: str = "2020-war", category: str = "milita
         (line,) = ax.step(x, y, where="post", color=colour, linestyle=DASHES[i], linewidth=2)
         bodies = list(dict.fromkeys(rows["reporting_party"]))
         who = _party_phrase(bodies[0]) if len(bodies) == 1 else "the bodies marked below"
-        line.set_label(f"{side_names[side]}, according to {who}")
+        line.set_label(f"{side_names[side].split(' (')[0]}, according to {who}")
         line_handles.append(line)
         for party, group in rows.groupby("reporting_party", sort=False):
             ax.plot(group["as_of"], group["value"].astype(float), linestyle="none", marker=marker_of[party],
@@ -572,7 +572,7 @@ def random_walk_chart(*, data=None, paths: int = 6, sigma: float | None = None, 
     ax.set_xlim(0, MONTHS)
     ax.set_xlabel("months after the ceasefire")
     ax.set_ylabel("disagreement about relative strength")
-    ax.set_title(f"{paths} simulated ceasefires, monitoring {monitoring:g} (X: war recurs)", fontsize=10)
+    ax.set_title(f"{paths} runs, monitoring {monitoring:g} (X: war)", fontsize=10)
     sims = [simulate(sigma, m, threshold) for m in MONITORING]
     for i, (m, s) in enumerate(zip(MONITORING, sims)):
         ax2.plot(months[:len(s.survival)], [100 * v for v in s.survival], color=CYCLE[i % len(CYCLE)],
@@ -648,7 +648,7 @@ def economy_chart(*, data=None) -> Chart:
     ax.set_xlabel("2020")
     ax.set_ylabel("US dollars per barrel")
     ax.set_title("Brent in 2020 and Azerbaijan's budget price", fontsize=10)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.2), ncol=1, fontsize=8)
     ax2.grid(axis="y", visible=False)
     labels = {"az_gdp_growth_2019": "GDP growth, 2019", "az_gdp_growth_h1_2020": "GDP growth, Jan–Jun 2020",
               "az_gdp_growth_2020": "GDP growth, 2020", "az_oil_output_change_2020": "oil output, 2020",
