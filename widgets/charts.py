@@ -240,12 +240,16 @@ def toll_chart(*, data=None, conflict: str = "2020-war", category: str = "milita
                title="Reporting body (marker)", title_fontsize=8.5, alignment="left")
     first = {s: sel[sel["side"] == s].iloc[0] for s in sides}
     last = {s: sel[sel["side"] == s].iloc[-1] for s in sides}
-    alt = ("Step chart of each side's official count of its own " + f"{category} {measure} in the {conflict}, "
-           "by the date each figure was published. " + " ".join(
-               f"{side_names[s]}: from {_num(first[s]['value'])} on {_day(first[s]['as_of'])} "
-               f"({_party_phrase(first[s]['reporting_party'])}) to {_num(last[s]['value'])} on "
-               f"{_day(last[s]['as_of'])} ({_party_phrase(last[s]['reporting_party'])})." for s in sides)
-           + " Both counts kept rising for months after the ceasefire as bodies were recovered and identified.")
+    war = conflict.replace("-war", " war")
+    after = [s for s in sides if (sel[(sel["side"] == s) & (sel["as_of"] > pd.Timestamp("2020-11-10"))]["value"]
+                                  .astype(float) > float(first[s]["value"])).any()] if conflict == "2020-war" else []
+    alt = (f"Step chart of each side's official count of its own {category} {measure} in the {war}, by the date "
+           "each figure was published. " + " ".join(
+               f"{side_names[s]}: from {_num(first[s]['value'])} on {_day(first[s]['as_of'])}, according to "
+               f"{_party_phrase(first[s]['reporting_party'])}, to {_num(last[s]['value'])} on "
+               f"{_day(last[s]['as_of'])}, according to {_party_phrase(last[s]['reporting_party'])}." for s in sides)
+           + (" Both counts kept rising for months after the ceasefire of 10 November 2020."
+              if len(after) == len(sides) == 2 else ""))
     caption = (f"Data: casualties.csv, rows with conflict {conflict}, category {category}, measure {measure}, "
                f"claim_type own_losses ({_rows_text(list(sel['record_id']))})"
                + (f"; left out: {_rows_text(list(excluded['record_id']))} (a published list of names, not a toll)"
@@ -312,9 +316,10 @@ def ceasefire_chart(*, data=None) -> Chart:
                  fontsize=11, fontweight="bold")
     held = [(r, d) for r, d, k in bars if k == "held"]
     longest = max(held, key=lambda t: t[1]) if held else None
+    quick = [r.name for r, d, k in bars if k == "under" or (k == "held" and d < 1)]
     alt = (f"Horizontal bar chart, on a logarithmic time scale, of how long each of {len(bars)} ceasefires held. "
            + (f"The longest broken one, {longest[0].name}, held {longest[0].held_text.lower()}; " if longest else "")
-           + "the three humanitarian truces of October 2020 broke within minutes or hours; "
+           + (f"{len(quick)} broke within their first day ({', '.join(quick)}); " if quick else "")
            + "; ".join(f"{r.name} has not been broken as of {_day(package_as_of)}" for r, _, k in bars
                        if k == "open") + ".")
     caption = (f"Data: ceasefires.csv, all rows ({_rows_text(list(df['ceasefire_id']))}); bar length from held_hours "
