@@ -127,6 +127,10 @@ def execute(path_str: str) -> tuple[str, str | None]:
     except Exception as exc:  # kernel died, timeout, ...
         return rel, f"{rel}: could not be executed: {type(exc).__name__}: {exc}"
     finally:
+        # nbclient shuts down only the kernels it created itself; this one was passed in (for IPC), so end it here
+        # (left running, each kernel later logs "Parent appears to have exited").
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
         shutil.rmtree(sockets, ignore_errors=True)
     read = json.loads("".join(o.get("text", "") for o in probe.outputs if o.get("name") == "stdout"))
     files = sorted(set(read) | set(ALWAYS) - {rel})
