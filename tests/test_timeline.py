@@ -17,7 +17,7 @@ EVENTS = pd.DataFrame(
         "title": ["Offensive", "Border fighting", "Corridor blocked", "Fall of Assad", "Too early"],
         "description": ["One day.", "", "Protesters.", "From Idlib.", ""],
         "actors": ["azerbaijan; nk_authorities", "armenia;azerbaijan", "azerbaijan", "syria", "armenia"],
-        "type": ["war", "war", "blockade", "war", "politics"],
+        "type": ["war", "war", "closure", "war", "politics"],
         "source": ["kyivindependent2023toll", "qna2022border", "newsam2022blockade", "euaa2025syria", ""],
     }
 )
@@ -37,7 +37,7 @@ def test_events_are_dated_and_sorted_within_the_window():
 def test_filter_keeps_events_with_a_chosen_type_and_any_chosen_actor():
     kept = filtered_events(EVENTS, actors=["Nagorno-Karabakh authorities", "Armenia"], types=["war"])
     assert list(kept["title"]) == ["Border fighting", "Offensive"]
-    assert filtered_events(EVENTS, actors=["Syria"], types=["blockade"]).empty
+    assert filtered_events(EVENTS, actors=["Syria"], types=["closure"]).empty
 
 
 @pytest.mark.parametrize(

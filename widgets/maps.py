@@ -696,7 +696,7 @@ def lachin_corridor_map(*, data: Mapping | None = None, online_tiles: bool = Fal
 
 def control_2023_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
     """The change of control of 19-20 Sep 2023: the area held by the Karabakh Armenian authorities until then, the
-    corridor road of 2022, the blockade and the checkpoint, and the exodus figure."""
+    corridor road of 2022, the road closure and the checkpoint, and the exodus figure."""
     d, spec = book_data(data), map_spec("control_2023")
     view = spec["view"]
     with stable_ids():
