@@ -142,3 +142,9 @@ def test_css_purge_keeps_what_can_match_and_drops_the_rest():
         assert kept in lean, kept
     for dropped in (".unused{b:2}", ".card .unused", ".gone", "@media print"):
         assert dropped not in lean, dropped
+
+
+def test_no_mathjax_is_shipped(site):
+    """MathML replaced MathJax: the build carries none of its files (1.7 MB the offline zip no longer holds)."""
+    shipped = [p.relative_to(site).as_posix() for p in site.rglob("*") if "mathjax" in p.name.lower()]
+    assert not shipped, shipped

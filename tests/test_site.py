@@ -72,29 +72,6 @@ def test_search_finds_a_word_from_a_chapter(site, offline_page):
     assert not offline_page.external_requests, f"search page requests: {offline_page.external_requests}"
 
 
-def test_self_hosted_mathjax_typesets_offline(site, offline_page, tmp_path):
-    """The vendored MathJax (with its fonts) typesets TeX from disk with no request, whether or not a page has math."""
-    mathjax = site / "_static" / "mathjax" / "tex-chtml-full.js"
-    assert mathjax.is_file(), f"self-hosted MathJax missing from the build: {mathjax}"
-    probe = tmp_path / "math.html"
-    probe.write_text(
-        f'<!doctype html><html lang="en"><body><p>\\(\\sum_{{i=1}}^n p_i = 1\\)</p>'
-        f'<script src="{mathjax.as_uri()}"></script></body></html>',
-        encoding="utf-8",
-    )
-    page = offline_page.open(probe)
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=10000)
-    count = page.evaluate("() => MathJax.startup.promise.then(() => document.querySelectorAll('mjx-container').length)")
-    page.wait_for_function("() => document.fonts.status === 'loaded'", timeout=10000)
-    fonts = page.evaluate("() => Array.from(document.fonts).filter(f => f.status === 'loaded').length")
-    assert count == 1, "MathJax did not typeset the test formula"
-    assert fonts > 0, "MathJax's fonts did not load from disk"
-    assert not offline_page.js_errors and not offline_page.external_requests, (
-        offline_page.js_errors,
-        offline_page.external_requests,
-    )
-
-
 def test_chapters_offer_notebook_download_launch_and_repository_buttons(site):
     """Each chapter page downloads its .ipynb (not .ipynb.txt) and links Binder, Colab and the repo; JupyterHub only
     when `launch_buttons.jupyterhub_url` is configured, and never a placeholder host."""
