@@ -1,5 +1,6 @@
 """widgets.charts: every chart builds from the real data, is byte-identical from call to call, carries alt text and a
 caption that names its rows, keeps its ids to itself, and refuses broken input with a clear message."""
+
 from __future__ import annotations
 
 import re
@@ -50,7 +51,7 @@ def test_chart_has_alt_text_and_caption(drawn, name):
     chart = drawn[name]
     page = chart._repr_html_()
     assert page.startswith("<figure") and "<figcaption" in page and 'role="img"' in page
-    assert f'aria-label="' in page and len(chart.alt) > 80, "a real description, not a label"
+    assert 'aria-label="' in page and len(chart.alt) > 80, "a real description, not a label"
     assert f'<title id="{chart.name}-title">' in chart.svg and f'<desc id="{chart.name}-desc">' in chart.svg
     bundle = chart._repr_mimebundle_()
     assert bundle["text/html"] == page and bundle["text/plain"].startswith("Chart ")
@@ -79,8 +80,10 @@ def test_toll_chart_rows_and_attribution(drawn):
     mine = data[data["record_id"].isin(chart.rows)]
     assert set(mine["claim_type"]) == {"own_losses"} and set(mine["measure"]) == {"killed"}
     assert "am_mil_namelist_20201118" not in chart.rows and "am_mil_namelist_20201118" in chart.caption
-    assert "according to Azerbaijan&#x27;s Ministry of Defence" in chart.svg \
+    assert (
+        "according to Azerbaijan&#x27;s Ministry of Defence" in chart.svg
         or "according to Azerbaijan's Ministry of Defence" in chart.svg
+    )
 
 
 def test_scenario_charts_agree_with_the_model(drawn):
@@ -93,8 +96,9 @@ def test_scenario_charts_agree_with_the_model(drawn):
     order, states, _, branches, conditions = charts._scenario_inputs(load(), "test", "combined")
     for x in (0.0, 0.3, 1.0):
         probs = {"armenia_leadership": {"pashinyan_stays": x, "successor": 1 - x}}
-        assert charts._p_war(order, states, branches, conditions, probs) == \
-            pytest.approx(renewed_war_probability(probs, factor="combined"))
+        assert charts._p_war(order, states, branches, conditions, probs) == pytest.approx(
+            renewed_war_probability(probs, factor="combined")
+        )
 
 
 def test_brier_chart_agrees_with_the_scores(drawn):
@@ -111,19 +115,31 @@ def _package(**tables):
     return data
 
 
-@pytest.mark.parametrize("name,table", [("toll_chart", "casualties"), ("ceasefire_chart", "ceasefires"),
-                                        ("scenario_tree_chart", "scenario_branches"),
-                                        ("sensitivity_chart", "scenario_states"), ("brier_chart", "forecasts"),
-                                        ("economy_chart", "economy")])
+@pytest.mark.parametrize(
+    "name,table",
+    [
+        ("toll_chart", "casualties"),
+        ("ceasefire_chart", "ceasefires"),
+        ("scenario_tree_chart", "scenario_branches"),
+        ("sensitivity_chart", "scenario_states"),
+        ("brier_chart", "forecasts"),
+        ("economy_chart", "economy"),
+    ],
+)
 def test_empty_table_is_a_clear_error(name, table):
     empty = load()[table].iloc[0:0]
     with pytest.raises(charts.ChartError, match=rf"{name}: .*{table}"):
         charts.CHARTS[name](data=_package(**{table: empty}))
 
 
-@pytest.mark.parametrize("name,table,column", [("toll_chart", "casualties", "as_of"),
-                                               ("ceasefire_chart", "ceasefires", "held_days"),
-                                               ("economy_chart", "economy", "value")])
+@pytest.mark.parametrize(
+    "name,table,column",
+    [
+        ("toll_chart", "casualties", "as_of"),
+        ("ceasefire_chart", "ceasefires", "held_days"),
+        ("economy_chart", "economy", "value"),
+    ],
+)
 def test_missing_column_is_a_clear_error(name, table, column):
     broken = load()[table].drop(columns=[column])
     with pytest.raises(charts.ChartError, match=rf"lacks the column\(s\) {column}"):

@@ -1,5 +1,6 @@
 """The coding exercises: every chapter 01-08 has one (label `ex-<slug>-code`), and the Python in each solution runs,
 from the repository root and from `chapters/` (where a live notebook starts), and prints an answer."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ def solution_code(text: str) -> dict[str, str]:
 
 def run(code: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT
+    )
 
 
 def check(code: str, cwd: Path, where: str) -> None:
@@ -50,8 +52,9 @@ def test_every_chapter_has_one_coding_exercise(chapter):
     labels = list(solution_code(text))
     assert len(labels) == 1, f"{chapter}: expected one `ex-<slug>-code` exercise with a solution, found {labels}"
     assert re.search(rf"^:label: {re.escape(labels[0])}\s*$", text, re.MULTILINE), "the exercise itself is missing"
-    assert re.search(rf"^:::\{{solution\}} {re.escape(labels[0])}\s*\n:class: dropdown\s*$", text, re.MULTILINE), \
+    assert re.search(rf"^:::\{{solution\}} {re.escape(labels[0])}\s*\n:class: dropdown\s*$", text, re.MULTILINE), (
         "the solution is hidden by default"
+    )
 
 
 @pytest.mark.parametrize("chapter,label,code", CASES, ids=[c[1] for c in CASES])
@@ -61,13 +64,18 @@ def test_solution_runs_and_prints(chapter, label, code, cwd):
 
 
 def test_a_broken_solution_fails():
-    fake = (":::{solution} ex-fake-code\n:class: dropdown\n\n```python\nfrom widgets.data import load\n"
-            "print(load()[\"no_such_table\"])\n```\n\nThe code prints nothing useful.\n:::\n")
+    fake = (
+        ":::{solution} ex-fake-code\n:class: dropdown\n\n```python\nfrom widgets.data import load\n"
+        'print(load()["no_such_table"])\n```\n\nThe code prints nothing useful.\n:::\n'
+    )
     code = solution_code(fake)["ex-fake-code"]
     with pytest.raises(AssertionError, match="no_such_table"):
         check(code, ROOT, "fake")
     with pytest.raises(AssertionError, match="prints nothing"):
         check("x = 1", ROOT, "silent")
     with pytest.raises(AssertionError, match="no ```python block"):
-        check(solution_code(":::{solution} ex-empty-code\n:class: dropdown\n\nNo code.\n:::\n")["ex-empty-code"],
-              ROOT, "empty")
+        check(
+            solution_code(":::{solution} ex-empty-code\n:class: dropdown\n\nNo code.\n:::\n")["ex-empty-code"],
+            ROOT,
+            "empty",
+        )
