@@ -28,8 +28,8 @@ SET_AND_READ = """([uid, values]) => {
   const read = sel => root.querySelector(sel)?.getAttribute('data-value') ?? null;
   const items = {};
   root.querySelectorAll('tr[data-forecast]').forEach(tr => {
-    items[tr.getAttribute('data-forecast')] = [tr.querySelector('.cf-fs-b').getAttribute('data-value'),
-                                               tr.querySelector('.cf-fs-l').getAttribute('data-value')];
+    items[tr.getAttribute('data-forecast')] = [tr.querySelector('.cf-fs-b')?.getAttribute('data-value') ?? null,
+                                               tr.querySelector('.cf-fs-l')?.getAttribute('data-value') ?? null];
   });
   return {state: root.getAttribute('data-xp-state'), brier: read('.cf-fs-brier'), log: read('.cf-fs-log'), items,
           error: root.querySelector('.xp-error').hidden ? '' : root.querySelector('.xp-error').textContent,
