@@ -1,6 +1,10 @@
-"""Scoring forecasts: Brier and log scores of the essay's forecasts, and a scorer for the reader's own (live, static).
+"""Scoring forecasts: Brier and log scores of the essay's forecasts (and a second forecaster's), and a scorer for the
+reader's own (live, static).
 
-The scores are functions of a forecasts frame (`essay_scores(frame)`); what a chapter shows reads data/forecasts.csv
+What is scored (data/README.md, "Verdicts, forecasts and words for probabilities"): only rows with `scored` true, one
+per (forecaster, event_key); a row's probability is the `point` of its `term` in data/probability_words.csv, never a
+column of forecasts.csv; every number about "the essay" is about forecaster essay2020. The scores are functions of a
+forecasts frame (`essay_scores(frame, words=None, forecaster="essay2020")`); what a chapter shows reads the data
 through `data=None` like every table (`verdict_table(data=...)`)."""
 
 from __future__ import annotations
@@ -489,7 +493,8 @@ def forecaster_score_table(*, data: Mapping | None = None) -> Table:
     bib = bibliography(d)
     rows = [
         {
-            "who": f"{html.escape(s['name'])} {source_html(s['forecaster'], bib)}",
+            "who": html.escape(s["name"])
+            + ("" if s["forecaster"] == ESSAY else " " + source_html(s["forecaster"], bib)),
             "n": str(s["n"]),
             "brier": fixed(s["own"]["brier"]),
             "log": fixed(s["own"]["log"]),
