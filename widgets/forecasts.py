@@ -570,15 +570,23 @@ def forecast_numbers(*, data: Mapping | None = None) -> dict[str, str]:
 
 def exercise_numbers(*, data: Mapping | None = None) -> dict[str, str]:
     """The numbers the exercises on scoring cite (names `ex_...`): the essay's Brier score without its expectation
-    about the peacekeepers' term, single scores of a miss, a certain miss and the term forecast, and what the term
+    about the peacekeepers' term, and with that event scored through the forecast of a renegotiation instead, single scores of a miss, a certain miss and the term forecast, and what the term
     forecast gained over always-0.5."""
     d = book_data(data)
     forecasts, words = d["forecasts"], d["probability_words"]
     rows = scored_forecasts(forecasts, words).set_index("forecast_id")
     p_term = float(rows.loc["peacekeepers_term", "probability"])
     hit, miss = brier_score(p_term, 1), brier_score(p_term, 0)
+    # The same event scored through the essay's other row on it (drones_renegotiate) instead of peacekeepers_term.
+    swapped = forecasts.assign(
+        scored=forecasts["scored"].where(
+            ~forecasts["forecast_id"].isin(["peacekeepers_term", "drones_renegotiate"]),
+            forecasts["forecast_id"] == "drones_renegotiate",
+        )
+    )
     return {
         "ex_brier_without_term": fixed(essay_scores(forecasts[forecasts["kind"] != "expectation"], words)["brier"]),
+        "ex_brier_event_via_drones": fixed(essay_scores(swapped, words)["brier"]),
         "ex_brier_status_no": fixed(brier_score(float(rows.loc["status_quo_changes", "probability"]), 0)),
         "ex_log_certain_miss": fixed(log_score(1.0, 0), 2),
         "ex_p_term": fixed(p_term, 2),
