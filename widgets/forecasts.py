@@ -570,8 +570,8 @@ def forecast_numbers(*, data: Mapping | None = None) -> dict[str, str]:
 
 def exercise_numbers(*, data: Mapping | None = None) -> dict[str, str]:
     """The numbers the exercises on scoring cite (names `ex_...`): the essay's Brier score without its expectation
-    about the peacekeepers' term, and with that event scored through the forecast of a renegotiation instead, single scores of a miss, a certain miss and the term forecast, and what the term
-    forecast gained over always-0.5."""
+    about the peacekeepers' term, and with that event scored through the forecast of a renegotiation instead; single
+    scores of a miss, a certain miss and the term forecast; and what the term forecast gained over always-0.5."""
     d = book_data(data)
     forecasts, words = d["forecasts"], d["probability_words"]
     rows = scored_forecasts(forecasts, words).set_index("forecast_id")
