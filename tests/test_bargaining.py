@@ -160,6 +160,7 @@ def test_chapter_tables_and_tallies():
     studies = sy.studies_table()
     assert "50–75 percent" in studies.html and "secondary" in studies.html
     tallies = sy.verdict_tallies()
-    assert sum(int(tallies[f"claims_{v}"]) for v in ("supported", "partly_supported", "wrong", "unsupported")) == int(
-        tallies["n_claims"]
-    )
+    factual = ("supported", "partly_supported", "wrong", "unsupported", "not_checkable")
+    assert sum(int(tallies[f"claims_{v}"]) for v in factual) == int(tallies["n_claims"])
+    assert int(tallies["claims_contested_wording"]) == int(tallies["n_contested_words"])
+    assert int(tallies["n_claims"]) + int(tallies["n_contested_words"]) == int(tallies["n_claims_rows"])

@@ -1,5 +1,6 @@
-"""The built chapter "What happened next" from file:// with the network aborted: the forecast scorer's JavaScript
-scores exactly as Python does on random inputs, refuses bad input visibly, and the timeline filters as Python does."""
+"""The built chapter "What happened next" from file:// with the network aborted: the forecast scorer shows no outcome
+until the reader presses "Score my forecasts", then its JavaScript scores exactly as Python does on random inputs and
+refuses bad input visibly; the timeline filters as Python does."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import random
 import pytest
 
 from widgets.data import load
-from widgets.forecasts import CLIP, scores
+from widgets.forecasts import CLIP, ESSAY_LABEL, SCORE_BUTTON, STATUS_BEFORE, scores
 from widgets.timeline import facets, filtered_events, timeline
 
 pytestmark = pytest.mark.browser
@@ -27,8 +28,8 @@ SET_AND_READ = """([uid, values]) => {
   const read = sel => root.querySelector(sel)?.getAttribute('data-value') ?? null;
   const items = {};
   root.querySelectorAll('tr[data-forecast]').forEach(tr => {
-    items[tr.getAttribute('data-forecast')] = [tr.querySelector('.cf-fs-b').getAttribute('data-value'),
-                                               tr.querySelector('.cf-fs-l').getAttribute('data-value')];
+    items[tr.getAttribute('data-forecast')] = [tr.querySelector('.cf-fs-b')?.getAttribute('data-value') ?? null,
+                                               tr.querySelector('.cf-fs-l')?.getAttribute('data-value') ?? null];
   });
   return {state: root.getAttribute('data-xp-state'), brier: read('.cf-fs-brier'), log: read('.cf-fs-log'), items,
           error: root.querySelector('.xp-error').hidden ? '' : root.querySelector('.xp-error').textContent,
@@ -55,13 +56,42 @@ def _random_probability(rng: random.Random) -> float:
 
 
 def test_scorer_matches_python_refuses_bad_input_and_works_from_the_keyboard(chapter):
-    """One page load for the three checks of the scorer (page loads dominate this test's time)."""
+    """One page load for the checks of the scorer (page loads dominate this test's time)."""
     probe, page = chapter
     uid, data = _scorer(page)
+    _check_hidden_until_asked(page, uid, data)
     _check_random_inputs(page, uid, data)
     _check_bad_inputs(page, uid, data)
     _check_keyboard(page, uid, data)
     probe.assert_clean()
+
+
+HIDDEN = """(uid) => {
+  const root = document.getElementById(uid);
+  return {text: root.innerText, scoreCells: root.querySelectorAll('.cf-fs-b, .cf-fs-l, .cf-fs-brier').length,
+          headers: Array.from(root.querySelectorAll('.xp-result thead th')).map(th => th.textContent),
+          status: root.querySelector('.xp-status').textContent, state: root.getAttribute('data-xp-state')};
+}"""
+
+
+def _check_hidden_until_asked(page, uid, data):
+    """Before the button: no outcome, no score, no essay's mean in the visible page, even after editing a box; the
+    button works from the keyboard and moves the focus to the revealed table."""
+    for step in ("loaded", "edited"):
+        shown = page.evaluate(HIDDEN, uid)
+        assert shown["state"] == "ok" and shown["scoreCells"] == 0, step
+        assert shown["headers"] == ["Forecast", "Essay", "You"], step
+        assert "Happened" not in shown["text"] and ESSAY_LABEL not in shown["text"], step
+        assert shown["status"] == STATUS_BEFORE, step
+        page.evaluate(SET_AND_READ, [uid, {data["forecasts"][0]["id"]: "0.35"}])
+    button = page.locator(f"#{uid} button[data-xp-set='score']")
+    assert button.text_content() == SCORE_BUTTON and button.is_visible()
+    button.focus()
+    page.keyboard.press("Enter")
+    shown = page.evaluate(HIDDEN, uid)
+    assert shown["headers"][:4] == ["Forecast", "Essay", "You", "Happened"] and shown["scoreCells"] > 0
+    assert ESSAY_LABEL in shown["text"] and shown["status"].startswith("Your mean Brier score")
+    assert page.evaluate(f"() => document.activeElement === document.querySelector('#{uid} .xp-result table')")
 
 
 def _check_random_inputs(page, uid, data):

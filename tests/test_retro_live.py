@@ -11,7 +11,7 @@ import pytest
 from kernelcheck import TIMEOUT, idle, iopub_until
 
 from widgets.data import load
-from widgets.forecasts import scored_forecasts, scores
+from widgets.forecasts import SCORE_BUTTON, scored_forecasts, scores
 
 pytestmark = pytest.mark.kernel
 
@@ -56,11 +56,34 @@ def _set(kc, comm_id: str, state: dict, watched: str, deadline) -> str:
     )
 
 
+def _click(kc, comm_id: str, watched: str, deadline) -> str:
+    """Send what JupyterLab sends when the reader clicks a button; return the watched model's new `value`."""
+    click = kc.session.msg(
+        "comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}}
+    )
+    kc.shell_channel.send(click)
+
+    def changed(seen):
+        return any(
+            m["msg_type"] == "comm_msg"
+            and m["content"]["comm_id"] == watched
+            and "value" in m["content"]["data"].get("state", {})
+            for m in seen
+        )
+
+    msgs = iopub_until(kc, click["header"]["msg_id"], changed, deadline)
+    return next(
+        m["content"]["data"]["state"]["value"]
+        for m in msgs
+        if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == watched
+    )
+
+
 def _mean_brier(html: str) -> str:
     return re.search(r'class="num cf-fs-brier" data-value="([^"]*)"', html).group(1)
 
 
-def test_changing_a_probability_rescores_in_python(kernel):
+def test_outcomes_stay_hidden_until_asked_then_a_changed_probability_rescores_in_python(kernel):
     deadline = time.monotonic() + TIMEOUT
     models = _show(kernel, SCORER, deadline)
     rows = scored_forecasts(load()["forecasts"])
@@ -69,14 +92,26 @@ def test_changing_a_probability_rescores_in_python(kernel):
     table = next(
         cid
         for cid, st in models.items()
-        if st.get("_model_name") == "HTMLModel" and "cf-fs-brier" in st.get("value", "")
+        if st.get("_model_name") == "HTMLModel" and 'class="cf-fs"' in st.get("value", "")
     )
-    before = models[table]["value"]
+    button = next(
+        cid
+        for cid, st in models.items()
+        if st.get("_model_name") == "ButtonModel" and st.get("description") == SCORE_BUTTON
+    )
+    hidden = models[table]["value"]
+    assert "Happened" not in hidden and "cf-fs-brier" not in hidden, "the outcomes show before the reader asks"
+    target = rows["forecast_id"].iloc[0]
     given = {f: models[cid]["value"] for f, cid in boxes.items()}
+    given[target] = 1.0 - given[target]
+    still_hidden = _set(kernel, boxes[target], {"value": given[target]}, table, deadline)
+    assert "Happened" not in still_hidden and "cf-fs-brier" not in still_hidden
+
+    before = _click(kernel, button, table, deadline)
     outcomes = dict(zip(rows["forecast_id"], map(int, rows["outcome"])))
+    assert "Happened" in before
     assert float(_mean_brier(before)) == scores(given, outcomes)["brier"]
 
-    target = rows["forecast_id"].iloc[0]
     given[target] = 1.0 - given[target]
     after = _set(kernel, boxes[target], {"value": given[target]}, table, deadline)
     assert after != before

@@ -240,3 +240,27 @@ def test_branch_table_columns():
         "basis",
         "observed",
     ]
+
+
+def test_states_read_from_the_essays_words_use_the_one_number_of_their_term():
+    """One number for each verbal probability: a state with a `term` defaults to that term's point, as in the scores."""
+    data = widgets.data.load()
+    points = dict(zip(data["probability_words"]["term"], data["probability_words"]["point"]))
+    states = data["scenario_states"].dropna(subset=["term"])
+    assert {"very unlikely", "roughly even chance"} <= set(states["term"])
+    for s in states.itertuples(index=False):
+        assert s.default_p == pytest.approx(points[s.term]), (s.node_id, s.state_id)
+    model = sc.scenario_model()
+    un = dict((s, p) for s, _, p in model.nodes["un_involvement"].states)
+    assert un["un_force"] == pytest.approx(points["very unlikely"]) and un["none"] == pytest.approx(1 - un["un_force"])
+
+
+def test_a_state_whose_default_differs_from_its_terms_point_is_refused(monkeypatch):
+    names = ("scenario_nodes", "scenario_states", "scenario_branches", "probability_words")
+    data = {name: widgets.data.load()[name].copy() for name in names}
+    s = data["scenario_states"]
+    s.loc[(s["node_id"] == "un_involvement") & (s["state_id"] == "un_force"), "default_p"] = 0.05
+    s.loc[(s["node_id"] == "un_involvement") & (s["state_id"] == "none"), "default_p"] = 0.95
+    monkeypatch.setattr(widgets.data, "load", lambda root=None: data)
+    with pytest.raises(ScenarioError, match=r"un_force.*0\.05 is not the point 0\.1 of its term 'very unlikely'"):
+        sc.scenario_model()

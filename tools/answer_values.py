@@ -1,7 +1,7 @@
 """The numbers the instructor guide's answer keys quote, computed from `widgets` and `data/` at build time.
 
-The keys name each value by the glue name the chapter uses (e.g. `ch5_pwar_if_successor`) and show the number
-beside it as a MyST substitution, `{{ ch5_pwar_if_successor }}`; a data row they cite (e.g. `statement_pk_troops`)
+The keys name each value by the glue name the chapter uses (e.g. `scen_pwar_if_successor`) and show the number
+beside it as a MyST substitution, `{{ scen_pwar_if_successor }}`; a data row they cite (e.g. `statement_pk_troops`)
 shows the number it holds as `{{ row_statement_pk_troops }}`. This module is a Sphinx extension of the instructor
 book (instructor/_config.yml, `sphinx.local_extensions`): when the book is built it computes every value the same way
 the chapters do and hands them to MyST as substitutions, so no number is typed into the guide and a corrected data
@@ -15,42 +15,34 @@ from __future__ import annotations
 import sys
 
 
-def _chapter5() -> dict[str, str]:
+def _scenarios() -> dict[str, str]:
     from widgets.synthesis import scenario_numbers
 
-    return scenario_numbers()  # chapter 5, cell setup
+    return scenario_numbers()  # chapter "Scenarios", cell setup: glue_all(scenario_numbers(), prefix="scen_")
 
 
-def _chapter6() -> dict[str, str]:
-    from widgets.bargaining import chapter_numbers
+def _keeping() -> dict[str, str]:
+    from widgets.bargaining import illustration_numbers
 
-    return chapter_numbers()  # chapter 6, cell setup (the illustration's numbers)
+    # Chapter "What keeps a ceasefire", cell setup: glue_all(studies, illustration_numbers(), prefix="keep_").
+    return illustration_numbers()
 
 
-def _chapter7() -> dict[str, str]:
-    from widgets import forecasts as fc
-    from widgets.data import load
+def _next() -> dict[str, str]:
+    from widgets.forecasts import exercise_numbers, forecast_numbers
 
-    forecasts = load()["forecasts"]
-    out = dict(fc.chapter_numbers(forecasts))  # chapter 7, cell setup-scores
-    # Chapter 7, cells setup-exercises and setup-exercises-term: the same expressions.
-    by_id = forecasts.set_index("forecast_id")
-    out["next_ex_brier_without_term"] = fc.fixed(
-        fc.essay_scores(forecasts[forecasts["kind"] != "expectation"])["brier"]
-    )
-    out["next_ex_brier_status_no"] = fc.fixed(fc.brier_score(by_id.loc["status_quo_changes", "probability"], 0))
-    out["next_ex_log_certain_miss"] = fc.fixed(fc.log_score(1.0, 0), 2)
-    p_term = by_id.loc["peacekeepers_term", "probability"]
-    out["next_ex_p_term"] = fc.fixed(p_term, 2)
-    hit, miss = fc.brier_score(p_term, 1), fc.brier_score(p_term, 0)
-    out["next_ex_brier_term_miss"] = fc.fixed(miss)
-    out["next_ex_brier_term_hit"] = fc.fixed(hit)
-    out["next_ex_brier_term_gain"] = fc.fixed(fc.brier_score(fc.BASELINE, 1) - hit)
-    return out
+    # Chapter "What happened next", cells setup-scores and setup-exercises: the same calls, prefix "next_".
+    return forecast_numbers() | exercise_numbers()
+
+
+def _conclusion() -> dict[str, str]:
+    from widgets.synthesis import conclusion_numbers
+
+    return conclusion_numbers()  # chapter "Conclusion", cell setup: glue_all(conclusion_numbers(), prefix="concl_")
 
 
 def _unit(row) -> str:
-    from widgets.tables import is_missing
+    from widgets.render import is_missing
 
     unit = row.get("unit")
     return "" if is_missing(unit) or unit in ("count", "") else f" {unit}"
@@ -59,7 +51,8 @@ def _unit(row) -> str:
 def _rows() -> dict[str, str]:
     """`row_<id>`: the number a data row holds, as the book's tables print it, for every row a key may cite."""
     from widgets.data import load
-    from widgets.tables import casualty_figure, format_number, format_range, is_missing
+    from widgets.glue import casualty_figure
+    from widgets.render import format_number, format_range, is_missing
 
     data = load()
     out = {}
@@ -82,7 +75,7 @@ def _rows() -> dict[str, str]:
     return {f"row_{k}": v for k, v in out.items() if v}
 
 
-GROUPS = {"ch5_": _chapter5, "ch6_": _chapter6, "next_": _chapter7, "row_": _rows}
+GROUPS = {"scen_": _scenarios, "keep_": _keeping, "next_": _next, "concl_": _conclusion, "row_": _rows}
 
 
 def computed() -> tuple[dict[str, str], dict[str, str]]:
@@ -90,7 +83,8 @@ def computed() -> tuple[dict[str, str], dict[str, str]]:
     out, failed = {}, {}
     for prefix, group in GROUPS.items():
         try:
-            out |= {k: str(v) for k, v in group().items()}
+            values = {k: str(v) for k, v in group().items()}
+            out |= values if prefix == "row_" else {prefix + k: v for k, v in values.items()}
         except Exception as exc:  # noqa: BLE001 - reported beside the value, never a typed number instead
             failed[prefix] = f"{type(exc).__name__}: {exc}"
     return out, failed

@@ -93,12 +93,12 @@ def _plain(value: str) -> str:
 
 
 def _cite(keys: str, textual: bool) -> str:
-    from widgets.tables import _bibliography, source_html
+    from widgets.render import bibliography, source_html
 
     keys = [k.strip() for k in keys.split(",") if k.strip()]
     if not textual:
         return source_html(";".join(keys))
-    bib = _bibliography()
+    bib = bibliography()
     parts = []
     for key in keys:
         entry = bib.get(key, {})

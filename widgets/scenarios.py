@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from widgets.explorer import Explorer, error_box, live_style
-from widgets.render import bibliography, book_data, category_labels
+from widgets.render import bibliography, book_data, category_labels, is_missing
 
 EXPLORERS = ("russia", "aliyev", "armenia", "combined")
 # How verdicts, bases and observations read: the `categories` of scenario_branches in data/datapackage.json.
@@ -94,6 +94,7 @@ def scenario_model(*, data: Mapping | None = None) -> Model:
         total = sum(s[2] for s in states)
         if abs(total - 1.0) > SUM_TOLERANCE:
             raise ScenarioError(f"node {row.node_id!r}: default probabilities of its states sum to {total:g}, not 1")
+        _check_terms(row.node_id, st, data)
         nodes[row.node_id] = Node(row.node_id, row.label, row.question, row.essay_quote, row.default_basis, states)
     keys = set(bibliography(data))
     explorers = {}
@@ -120,6 +121,24 @@ def scenario_model(*, data: Mapping | None = None) -> Model:
     # load() returns the same object while no data file changed, so the model is rebuilt exactly when data changes.
     _model_cache[:] = [data, model]
     return model
+
+
+def _check_terms(node_id: str, states: pd.DataFrame, data: Mapping) -> None:
+    """One number for each verbal probability: a state whose default reads a likelihood phrase of the essay (its
+    `term`) must default to that term's point in data/probability_words.csv, as the forecast scores do."""
+    if "term" not in states or "probability_words" not in data:
+        return
+    points = dict(zip(data["probability_words"]["term"], data["probability_words"]["point"]))
+    for s in states.itertuples(index=False):
+        if is_missing(s.term):
+            continue
+        if s.term not in points:
+            raise ScenarioError(f"node {node_id!r}, state {s.state_id!r}: term {s.term!r} is not in probability_words")
+        if abs(float(s.default_p) - float(points[s.term])) > SUM_TOLERANCE:
+            raise ScenarioError(
+                f"node {node_id!r}, state {s.state_id!r}: default_p {float(s.default_p):g} is not the point "
+                f"{float(points[s.term]):g} of its term {s.term!r} (data/probability_words.csv)"
+            )
 
 
 def _branch(row, nodes: Mapping[str, Node], keys: set[str]) -> Branch:

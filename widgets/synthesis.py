@@ -217,15 +217,30 @@ def studies_table(*, data: Mapping[str, pd.DataFrame] | None = None) -> Table:
     )
 
 
+# Rows of claims.csv that are not factual claims: a word of the essay that takes one side's position (topic
+# `language`). The conclusion counts them apart: "N factual claims and M contested words".
+NOT_FACTUAL = ("contested_wording",)
+
+
 def verdict_tallies(*, data: Mapping[str, pd.DataFrame] | None = None) -> dict[str, str]:
-    """Counts the conclusion cites (plain names): the essay's factual claims by verdict (claims.csv), its
-    forecasts and causal claims by verdict (forecasts.csv), and the dates the record runs to (events.csv)."""
+    """Counts the conclusion cites (plain names): the essay's claims by verdict (claims.csv, all six verdicts;
+    `n_claims` counts the factual claims only, `n_contested_words` the contested words apart), its forecasts and
+    causal claims by verdict (forecasts.csv, the essay's rows only), and the dates the record runs to (events.csv)."""
+    from widgets.forecasts import ESSAY, VERDICT_ORDER
+
     d = book_data(data)
     claims, forecasts, events = d["claims"], d["forecasts"], d["events"]
-    out = {"n_claims": str(len(claims)), "n_forecasts": str(len(forecasts))}
-    for verdict in ("supported", "partly_supported", "wrong", "unsupported"):
+    forecasts = forecasts[forecasts["forecaster"] == ESSAY]
+    factual = ~claims["verdict"].isin(NOT_FACTUAL)
+    out = {
+        "n_claims": str(int(factual.sum())),
+        "n_contested_words": str(int((~factual).sum())),
+        "n_claims_rows": str(len(claims)),
+        "n_forecasts": str(len(forecasts)),
+    }
+    for verdict in category_labels(d, "claims", "verdict"):
         out[f"claims_{verdict}"] = str(int((claims["verdict"] == verdict).sum()))
-    for verdict in ("right", "partly right", "wrong", "untestable"):
+    for verdict in VERDICT_ORDER:
         out[f"forecasts_{verdict.replace(' ', '_')}"] = str(int((forecasts["verdict"] == verdict).sum()))
     out["latest_event"] = format_date(events["date"].max())
     out["pwar_hindsight"] = pct(hindsight_probability(data=d))
