@@ -170,6 +170,6 @@ def test_other_broken_inputs():
 
 def test_no_forecast_to_score_is_a_clear_error():
     fc = load()["forecasts"]
-    fc["outcome"] = pd.NA
-    with pytest.raises(charts.ChartError, match="brier_chart: no forecast"):
+    fc["scored"] = False
+    with pytest.raises(charts.ChartError, match="brier_chart: the essay has no scored forecast"):
         charts.brier_chart(data=_package(forecasts=fc))

@@ -690,14 +690,18 @@ def brier_chart(*, data=None) -> Chart:
     from widgets.forecasts import baseline_scores, essay_scores, scored_forecasts
 
     name = "chart-brier"
-    fc = _table(_data(data), "brier_chart", "forecasts", ["forecast_id", "event", "probability", "outcome", "source"])
-    rows = scored_forecasts(fc)
+    d = _data(data)
+    fc = _table(
+        d, "brier_chart", "forecasts", ["forecast_id", "forecaster", "event", "term", "scored", "outcome", "source"]
+    )
+    words = _table(d, "brier_chart", "probability_words", ["term", "point"])
+    rows = scored_forecasts(fc, words)
     if rows.empty:
-        raise ChartError("brier_chart: no forecast in the table has both a probability and an outcome")
-    essay = essay_scores(fc)
-    half = baseline_scores(fc)
+        raise ChartError("brier_chart: the essay has no scored forecast (scored rows with a term and an outcome)")
+    essay = essay_scores(fc, words)
+    half = baseline_scores(fc, words)
     base_rate = float(rows["outcome"].astype(float).mean())
-    base = baseline_scores(fc, base_rate)
+    base = baseline_scores(fc, words, p=base_rate)
     forecasters = [
         ("The essay (its words read as probabilities)", essay, PALETTE["vermillion"]),
         ("Always 0.5 (no idea)", half, PALETTE["blue"]),
@@ -746,8 +750,9 @@ def brier_chart(*, data=None) -> Chart:
         f"saying 0.5 every time."
     )
     caption = (
-        f"Data: forecasts.csv, rows with both a probability and an outcome ({_rows_text(ids)}); scores from "
-        f"widgets.forecasts (essay_scores, baseline_scores). The base rate is the share of these events that "
+        f"Data: forecasts.csv, the essay's scored rows, one per event ({_rows_text(ids)}), with the probability of "
+        f"each row's term in probability_words.csv; scores from widgets.forecasts (essay_scores, baseline_scores). "
+        f"The base rate is the share of these events that "
         f"happened, so that baseline uses hindsight. Sources (references.bib): "
         f"{', '.join(_keys(fc[fc['forecast_id'].isin(ids)]['source']))}."
     )
