@@ -17,15 +17,16 @@ DEVICES = {
 }
 
 
-def shoot(site: Path, out: Path, pages: list[str], full: bool = True) -> list[Path]:
-    """One PNG per page, device and colour mode; returns their paths."""
+def shoot(site: Path, out: Path, pages: list[str], full: bool = True, devices=tuple(DEVICES)) -> list[Path]:
+    """One PNG per page, device (of DEVICES) and colour mode; returns their paths."""
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
-        for device, options in DEVICES.items():
+        for device in devices:
+            options = DEVICES[device]
             for mode in ("light", "dark"):
                 context = browser.new_context(service_workers="block", color_scheme=mode, **options)
                 # The theme reads its mode from localStorage first: set it so both modes are shown whatever the OS.
