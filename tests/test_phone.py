@@ -273,5 +273,5 @@ def test_phone_screenshots_of_every_chapter(browser, site):
     from tools.screenshots import shoot
 
     out = site.parent / "screenshots"
-    written = shoot(site, out, CHAPTERS, full=False, devices=("phone",))
+    written = shoot(site, out, CHAPTERS, full=False, devices=("phone",), browser=browser)
     assert len(written) == 2 * len(CHAPTERS) and all(p.stat().st_size > 10_000 for p in written)

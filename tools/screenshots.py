@@ -17,31 +17,35 @@ DEVICES = {
 }
 
 
-def shoot(site: Path, out: Path, pages: list[str], full: bool = True, devices=tuple(DEVICES)) -> list[Path]:
-    """One PNG per page, device (of DEVICES) and colour mode; returns their paths."""
-    from playwright.sync_api import sync_playwright
+def shoot(
+    site: Path, out: Path, pages: list[str], full: bool = True, devices=tuple(DEVICES), browser=None
+) -> list[Path]:
+    """One PNG per page, device (of DEVICES) and colour mode; returns their paths. `browser`: a Playwright browser
+    already running (the tests'), else one is started."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
 
+        with sync_playwright() as p:
+            launched = p.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+            try:
+                return shoot(site, out, pages, full, devices, launched)
+            finally:
+                launched.close()
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
-        for device in devices:
-            options = DEVICES[device]
-            for mode in ("light", "dark"):
-                context = browser.new_context(service_workers="block", color_scheme=mode, **options)
-                # The theme reads its mode from localStorage first: set it so both modes are shown whatever the OS.
-                context.add_init_script(
-                    f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}')"
-                )
-                page = context.new_page()
-                for rel in pages:
-                    page.goto((site / rel).as_uri())
-                    page.wait_for_timeout(400)
-                    path = out / f"{Path(rel).stem}-{device}-{mode}.png"
-                    page.screenshot(path=str(path), full_page=full)
-                    written.append(path)
-                context.close()
-        browser.close()
+    for device in devices:
+        for mode in ("light", "dark"):
+            context = browser.new_context(service_workers="block", color_scheme=mode, **DEVICES[device])
+            # The theme reads its mode from localStorage first: set it so both modes are shown whatever the OS.
+            context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}')")
+            page = context.new_page()
+            for rel in pages:
+                page.goto((site / rel).as_uri())
+                page.wait_for_timeout(400)
+                path = out / f"{Path(rel).stem}-{device}-{mode}.png"
+                page.screenshot(path=str(path), full_page=full)
+                written.append(path)
+            context.close()
     return written
 
 
