@@ -56,7 +56,10 @@ def python_inputs(spec: dict, values: dict[str, str]):
         except ValueError:
             return None
 
-    probs = {n["id"]: {s["id"]: num(values[f"p:{n['id']}:{s['id']}"]) for s in n["states"]} for n in spec["nodes"]}
+    # A two-state factor's second state is shown, not entered: no box, no value here (derived below).
+    probs = {
+        n["id"]: {s["id"]: num(values.get(f"p:{n['id']}:{s['id']}", "")) for s in n["states"]} for n in spec["nodes"]
+    }
     for n in spec["nodes"]:
         if len(n["states"]) == 2:  # the page takes one number for a two-state factor; the other is 1 - p
             first, second = (s["id"] for s in n["states"])
