@@ -411,9 +411,11 @@ def table_of(title: str, rows: list[dict]) -> tuple[pd.DataFrame, str]:
 
 
 def fit_points(d: Mapping, spec: Mapping) -> list[list[float]]:
-    """[lat, lon] of the map's labelled places (data/places.csv): the places the map is named for."""
+    """[lat, lon] of the map's labelled places (data/places.csv), sorted by id (the spec gives a set): deterministic."""
     places = d["places"].set_index("place_id", drop=False)
-    return [[round(float(places.loc[p, "lat"]), 4), round(float(places.loc[p, "lon"]), 4)] for p in spec["labelled"]]
+    return [
+        [round(float(places.loc[p, "lat"]), 4), round(float(places.loc[p, "lon"]), 4)] for p in sorted(spec["labelled"])
+    ]
 
 
 def finish(
@@ -705,7 +707,7 @@ def elevation_profile_svg(*, data: Mapping | None = None) -> str:
     w, h, left, right, top, bottom = 440, 260, 44, 40, 30, 30
     lo = min(s[0] for *_, s in points)
     hi = max(s[1] for *_, s in points)
-    lo, hi = 100 * math.floor((lo - 300) / 100), 100 * math.ceil((hi + 100) / 100)
+    lo, hi = 100 * math.floor((lo - 450) / 100), 100 * math.ceil((hi + 100) / 100)
     km_max = points[-1][1] or 1.0
 
     def x(km: float) -> float:
@@ -752,7 +754,7 @@ def elevation_profile_svg(*, data: Mapping | None = None) -> str:
             f'<text x="{x(km) + (9 if ranged else 0)}" y="{metres_y}" text-anchor="{"start" if ranged else anchor}" '
             f'font-size="13">{metres(span)}</text>'
         )
-        if x(km) - last_km_x >= 48 or k == len(mid) - 1:
+        if x(km) - last_km_x >= 64 or k == len(mid) - 1:
             last_km_x = x(km)
             parts.append(
                 f'<text x="{x(km)}" y="{y(lo) + 18}" text-anchor="{anchor}" font-size="13">'
@@ -768,9 +770,9 @@ def elevation_profile_svg(*, data: Mapping | None = None) -> str:
         f'<title id="cf-profile-title">{html.escape(title)}</title><desc id="cf-profile-desc">'
         f"{html.escape(desc)} (metres above sea level; distance = sum of straight-line legs).</desc>"
         f"{''.join(parts)}</svg>"
-        f'<figcaption style="font-size:.9em;padding:.2em 0">{html.escape(title)}: heights in metres (a bar where a '
-        f"town spans a range), distances along straight-line legs from the first town. Figures from the places "
-        f"table below.</figcaption></figure>"
+        f'<figcaption style="font-size:.9em;padding:.2em 0;text-align:left">{html.escape(title)}: heights in metres '
+        f"(a bar where a town spans a range), distances along straight-line legs from the first town. Figures "
+        f"from the places table below.</figcaption></figure>"
     )
 
 
