@@ -35,7 +35,10 @@ SHOWN = """root => ({
 
 SET_AND_READ_ALL = """trials => trials.map(([index, values]) => {
   const root = document.querySelectorAll('.xp')[index];
-  for (const [name, v] of Object.entries(values)) root.querySelector(`input[data-name="${name}"]`).value = v;
+  for (const [name, v] of Object.entries(values)) {
+    const box = root.querySelector(`input[data-name="${name}"]`);  // null: a two-state factor's 2nd state
+    if (box) box.value = v;
+  }
   root.dispatchEvent(new Event('input', {bubbles: true}));
   const err = root.querySelector('.xp-error');
   const total = root.querySelector('.xp-result:not([hidden]) .xp-total');
@@ -53,7 +56,15 @@ def python_inputs(spec: dict, values: dict[str, str]):
         except ValueError:
             return None
 
-    probs = {n["id"]: {s["id"]: num(values[f"p:{n['id']}:{s['id']}"]) for s in n["states"]} for n in spec["nodes"]}
+    # A two-state factor's second state is shown, not entered: no box, no value here (derived below).
+    probs = {
+        n["id"]: {s["id"]: num(values.get(f"p:{n['id']}:{s['id']}", "")) for s in n["states"]} for n in spec["nodes"]
+    }
+    for n in spec["nodes"]:
+        if len(n["states"]) == 2:  # the page takes one number for a two-state factor; the other is 1 - p
+            first, second = (s["id"] for s in n["states"])
+            p = probs[n["id"]][first]
+            probs[n["id"]][second] = None if p is None else 1 - p
     p_war = {b["id"]: num(values[f"w:{b['id']}"]) for b in spec["branches"]}
     return probs, p_war
 
@@ -159,12 +170,20 @@ def test_javascript_matches_python_on_random_inputs(all_explorers_page, offline_
 def test_bad_number_shows_a_message_instead_of_a_number(all_explorers_page, offline_page):
     page = offline_page.open(all_explorers_page)
     root = page.locator(".xp").first
-    box = root.locator('input[data-name="p:russia_commitment:robust"]')
+    box = root.locator('input[type=number][data-name^="p:russia_commitment:"]')
+    assert box.count() == 1  # a two-state factor takes one number
     box.fill("1.7")
     error = root.locator(".xp-error")
     assert error.is_visible() and "outside [0, 1]" in error.inner_text()
+    # The field that caused the error is marked and the message sits beside it.
+    assert box.get_attribute("aria-invalid") == "true"
+    note = root.locator(".xp-field-error")
+    assert note.is_visible() and "outside [0, 1]" in note.inner_text()
+    assert box.get_attribute("aria-describedby") == note.get_attribute("id")
     assert root.locator(".xp-total").count() == 0 and root.get_attribute("data-xp-state") == "error"
-    box.fill("0.7")
+    follows = root.locator('output[data-complement-of^="p:russia_commitment:"]')
+    box.fill("0.25")
+    assert follows.inner_text() == "0.75" and box.get_attribute("aria-invalid") is None
     assert not error.is_visible() and root.locator(".xp-total").count() == 1
 
 

@@ -5,6 +5,8 @@ theme's unused style rules and unused scripts dropped. `python -m tools.bench --
 
 from __future__ import annotations
 
+import ast
+import html as html_lib
 import re
 from pathlib import Path
 
@@ -45,6 +47,37 @@ def fix_citation_roles(app: Sphinx, pagename, templatename, context, doctree) ->
     deprecated doc-biblioentry, which axe-core reports as a critical aria-required-children violation)."""
     if "body" in context and 'role="doc-biblioentry"' in context["body"]:
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+HIDDEN_INPUT = re.compile(
+    r'<details class="admonition hide above-input">(?P<inner>.*?<pre>(?P<code>.*?)</pre>.*?)</details>', re.S
+)
+
+
+def _single_call(code_html: str) -> bool:
+    """Whether a code cell's highlighted source is one call (`claims_table(["peacekeeping"])`): plumbing."""
+    code = html_lib.unescape(re.sub(r"<[^>]+>", "", code_html)).strip()
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    return len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Call)
+
+
+def hide_plumbing_toggles(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """A `hide-input` cell whose code is a single call (a table, map or explorer the page shows) gets no "Show code
+    cell source" toggle on the student site: `cf-plumbing` (assets/site.css) hides it. The notebooks keep the code,
+    and the data-sources chapter says how the tables are made and where the notebooks are."""
+    body = context.get("body", "")
+    if "hide above-input" not in body:
+        return
+
+    def mark(m: re.Match) -> str:
+        if not _single_call(m.group("code")):
+            return m.group(0)
+        return f'<details class="admonition hide above-input cf-plumbing">{m.group("inner")}</details>'
+
+    context["body"] = HIDDEN_INPUT.sub(mark, body)
 
 
 def share_html_handlers(app: Sphinx) -> None:
@@ -303,6 +336,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-before-read-docs", drop_thebe_assets, priority=900)
     app.add_js_file(None, body=SEARCH_SUMMARY_OFF_ON_FILE, priority=201)
     app.connect("html-page-context", fix_citation_roles)
+    app.connect("html-page-context", hide_plumbing_toggles)
     app.connect("builder-inited", share_html_handlers)
     app.connect("build-finished", lighten_pages)
     app.connect("build-finished", queue_unwritten_pages_for_sitemap, priority=400)

@@ -58,6 +58,12 @@ def _control(uid: str, c: dict, cid: str) -> str:
             f'value="{c["value"]!r}" min="{c.get("min", 0)}" max="{c.get("max", 1)}" step="{c.get("step", 0.01)}" '
             f'inputmode="decimal"></label>'
         )
+    if c["kind"] == "complement":
+        # The other state of a two-state factor: not an input, its value follows the first (1 - p), shown live.
+        return (
+            f'<span class="xp-complement">{_esc(c["label"])}: <output id="{cid}" data-name="{name}" '
+            f'data-complement-of="{_esc(c["of"])}">{float(c["value"]):.2f}</output></span>'
+        )
     if c["kind"] == "checkbox":
         # Checkbox groups keep their plain name (no radio-style grouping to keep apart between explorers).
         checked = " checked" if c.get("checked", True) else ""
@@ -89,7 +95,9 @@ def explorer_html(
     - `uid`: a page-unique id (letters, digits, '-'); every id and radio group name inside is prefixed with it.
     - `fieldsets`: `[{"legend": str, "controls": [control, ...], "help": str (optional)}]`; a control is
       `{"kind": "radio", "name", "value", "label", "checked"}`, `{"kind": "number", "name", "label", "value", "min",
-      "max", "step"}` or `{"kind": "checkbox", "name", "value", "label", "checked"}`. Labels are plain text.
+      "max", "step"}` or `{"kind": "checkbox", "name", "value", "label", "checked"}`,
+      or `{"kind": "complement", "name", "of", "label", "value"}` (shown, not entered: 1 - the number named `of`).
+      Labels are plain text. A fieldset with `"advanced": summary` is folded in a <details> under that summary.
     - `data`: anything JSON-serialisable, embedded once and passed to the compute function.
     - `intro`: optional trusted HTML under the title; `classes`: extra classes of the root; `stylesheets`: extra
       files of widgets/static/ after explorer.css; `actions`: (value, label) buttons that tick all ("all") or no
@@ -102,6 +110,9 @@ def explorer_html(
         f'<section class="{root_class}" id="{_esc(uid)}" role="group" aria-labelledby="{_esc(uid)}-title">',
         style("explorer.css", *stylesheets),
         f'<p class="xp-title" id="{_esc(uid)}-title"><strong>{_esc(title)}</strong></p>',
+        # The result in one line that stays at the top of the explorer while its controls scroll (on a phone the
+        # full result is screens below the control just changed). Screen readers hear the status line instead.
+        f'<p class="xp-now" aria-hidden="true">{_esc(status)}</p>',
     ]
     if intro:
         parts.append(f"<div>{intro}</div>")
@@ -109,6 +120,9 @@ def explorer_html(
     parts.append(f'<form onsubmit="return false"{label}>')
     counter = itertools.count(1)
     for fs in fieldsets:
+        if fs.get("advanced"):
+            # Rarely changed inputs: folded, one tap (or Enter on the summary) away.
+            parts.append(f'<details class="xp-advanced"><summary>{_esc(fs["advanced"])}</summary>')
         parts.append(f"<fieldset><legend>{_esc(fs['legend'])}</legend>")
         if fs.get("help"):
             parts.append(f"<p><small>{_esc(fs['help'])}</small></p>")
@@ -119,7 +133,7 @@ def explorer_html(
                 parts.append(("</div>" if kind else "") + '<div class="xp-row">')
                 kind = c["kind"]
             parts.append(_control(uid, c, f"{uid}-c{next(counter)}"))
-        parts.append(("</div>" if kind else "") + "</fieldset>")
+        parts.append(("</div>" if kind else "") + "</fieldset>" + ("</details>" if fs.get("advanced") else ""))
     if actions:
         buttons = " ".join(f'<button type="button" data-xp-set="{_esc(v)}">{_esc(lab)}</button>' for v, lab in actions)
         parts.append(f"<p>{buttons}</p>")

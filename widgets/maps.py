@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import itertools
+import math
 import re
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from widgets.render import (
     book_data,
     format_date,
     format_number,
+    format_range,
     period_text,
     render_table,
     source_html,
@@ -130,10 +132,12 @@ class MapChrome(MacroElement):
     # A Jinja template of folium JavaScript: legend, scale, attribution, accessible name (static/map-chrome.js.jinja).
     _template = Template(static("map-chrome.js.jinja"))
 
-    def __init__(self, legend: str, label: str, position: str):
+    def __init__(self, legend: str, label: str, position: str, fit: list[list[float]] = ()):
         super().__init__()
         self._name = "MapChrome"
         self.legend, self.label, self.position, self.attribution = legend, label, position, ATTRIBUTION
+        # [lat, lon] of the places the map is named for: a narrow map zooms out until they all show.
+        self.fit = [list(p) for p in fit]
 
 
 def base_map(
@@ -365,7 +369,7 @@ def add_places(m, d: Mapping, place_ids: list[str], labelled: set[str]) -> list[
 
 def legend_html(entries: list[tuple[str, str, bool]]) -> str:
     """Legend rows: (style kind or 'place'/'place_am', label, schematic?)."""
-    out = ["<b>Legend</b>"]
+    out = []  # its heading is the <summary> of the folding legend (static/map-chrome.js.jinja)
     for kind, label, schematic in entries:
         if kind.startswith("place"):
             fill = "#9e9e9e" if kind == "place_am" else "#ffffff"
@@ -406,11 +410,29 @@ def table_of(title: str, rows: list[dict]) -> tuple[pd.DataFrame, str]:
     return frame, render_table(shaped, columns, f"What the map \u201c{title}\u201d shows", raw=("source_html",))
 
 
+def fit_points(d: Mapping, spec: Mapping) -> list[list[float]]:
+    """[lat, lon] of the map's labelled places (data/places.csv), sorted by id (the spec gives a set): deterministic."""
+    places = d["places"].set_index("place_id", drop=False)
+    return [
+        [round(float(places.loc[p, "lat"]), 4), round(float(places.loc[p, "lon"]), 4)] for p in sorted(spec["labelled"])
+    ]
+
+
 def finish(
-    m, d: Mapping, title: str, caption: str, legend: list, rows: list[dict], *, layer_control: bool, height: int = 480
+    m,
+    d: Mapping,
+    title: str,
+    caption: str,
+    legend: list,
+    rows: list[dict],
+    *,
+    layer_control: bool,
+    height: int = 480,
+    fit: list[list[float]] = (),
 ) -> BookMap:
     # The layer control, when there is one, takes the top right corner.
-    MapChrome(legend_html(legend), title, "bottomleft" if layer_control or m.online_tiles else "topright").add_to(m)
+    position = "bottomleft" if layer_control or m.online_tiles else "topright"
+    MapChrome(legend_html(legend), title, position, fit).add_to(m)
     if layer_control or m.online_tiles:
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
     frame, table = table_of(title, rows)
@@ -612,7 +634,9 @@ def overview_map(*, data: Mapping | None = None, online_tiles: bool = False) -> 
         after.add_to(m)
         _nkao(d, m, rows)
         rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
-        return finish(m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=True)
+        return finish(
+            m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=True, fit=fit_points(d, spec)
+        )
 
 
 def shusha_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
@@ -630,14 +654,125 @@ def shusha_map(*, data: Mapping | None = None, online_tiles: bool = False) -> Bo
         rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
         km = km_between(d, "stepanakert", "shusha")
         caption = spec["caption"].format(stepanakert_shusha_km=format_number(round(km, 1)))
-        result = finish(m, d, spec["title"], caption, spec["legend"], rows, layer_control=False, height=spec["height"])
+        result = finish(
+            m,
+            d,
+            spec["title"],
+            caption,
+            spec["legend"],
+            rows,
+            layer_control=False,
+            height=spec["height"],
+            fit=fit_points(d, spec),
+        )
     return BookMap(
         result.title,
         result.caption,
         result.document,
         result.rows,
-        result.table_html + elevation_table(data=d).html,
+        elevation_profile_svg(data=d) + result.table_html + elevation_table(data=d).html,
         result.height,
+    )
+
+
+def _elevation_span(row: Mapping) -> tuple[float, float] | None:
+    """(low, high) metres of a place: its elevation_m twice, or a range read from its elevation_note
+    ('spans about 1,400-1,800 m'); None when neither gives one."""
+    if _has(row, "elevation_m"):
+        return float(row["elevation_m"]), float(row["elevation_m"])
+    if _has(row, "elevation_note"):
+        found = re.search(r"(\d[\d,]*)\s*[-–]\s*(\d[\d,]*)\s*m", str(row["elevation_note"]))
+        if found:
+            low, high = (float(x.replace(",", "")) for x in found.groups())
+            return low, high
+    return None
+
+
+def elevation_profile_svg(*, data: Mapping | None = None) -> str:
+    """A small inline SVG of the heights along the map's elevation profile (data/maps.json, places.csv): each town at
+    its straight-line distance from the first, a range (Shusha/Shushi spans 1,400-1,800 m) drawn as a bar; the text
+    alternative lists the same figures. Colours follow the text (currentColor), so it reads in both colour modes."""
+    d = book_data(data)
+    p = d["places"].set_index("place_id", drop=False)
+    order = map_spec("shusha")["elevation_profile"]
+    points, total = [], 0.0
+    for i, pid in enumerate(order):
+        if i:
+            total += km_between(d, order[i - 1], pid)
+        span = _elevation_span(p.loc[pid])
+        if span is not None:
+            points.append((p.loc[pid, "name_en"], total, span))
+    if len(points) < 2:
+        return ""
+    w, h, left, right, top, bottom = 440, 260, 44, 40, 30, 30
+    lo = min(s[0] for *_, s in points)
+    hi = max(s[1] for *_, s in points)
+    lo, hi = 100 * math.floor((lo - 450) / 100), 100 * math.ceil((hi + 100) / 100)
+    km_max = points[-1][1] or 1.0
+
+    def x(km: float) -> float:
+        return round(left + (w - left - right) * km / km_max, 1)
+
+    def y(m: float) -> float:
+        return round(top + (h - top - bottom) * (hi - m) / (hi - lo), 1)
+
+    def metres(span) -> str:
+        return f"{format_number(span[0])} m" if span[0] == span[1] else f"{format_range(low=span[0], high=span[1])} m"
+
+    mid = [(name, km, (s[0] + s[1]) / 2, s) for name, km, s in points]
+    line = " ".join(f"{x(km)},{y(m)}" for _, km, m, _ in mid)
+    parts = [
+        f'<line x1="{left}" y1="{y(lo)}" x2="{w - right}" y2="{y(lo)}" stroke="currentColor" stroke-opacity=".4"/>',
+        f'<polyline points="{line}" fill="none" stroke="currentColor" stroke-width="2" stroke-dasharray="5 3"/>',
+    ]
+    for step in range(500 * math.ceil(lo / 500), int(hi) + 1, 500):
+        if step > lo:
+            parts.append(
+                f'<line x1="{left}" y1="{y(step)}" x2="{w - right}" y2="{y(step)}" stroke="currentColor" '
+                f'stroke-opacity=".15"/><text x="{left - 6}" y="{y(step) + 4}" text-anchor="end">'
+                f"{format_number(step)}</text>"
+            )
+    last_km_x = -100.0
+    for k, (name, km, m, span) in enumerate(mid):
+        ranged = span[0] != span[1]
+        if ranged:
+            parts.append(
+                f'<rect x="{x(km) - 5}" y="{y(span[1])}" width="10" height="{round(y(span[0]) - y(span[1]), 1)}" '
+                f'fill="currentColor" fill-opacity=".3" stroke="currentColor"/>'
+            )
+        else:
+            parts.append(f'<circle cx="{x(km)}" cy="{y(m)}" r="4.5" fill="currentColor"/>')
+        anchor = "start" if k == 0 else "end" if k == len(mid) - 1 else "middle"
+        # A town lower than its neighbours is labelled below its point, the others above: labels do not collide.
+        neighbours = [mid[j][2] for j in (k - 1, k + 1) if 0 <= j < len(mid)]
+        below = not ranged and all(m < n for n in neighbours)
+        name_y, metres_y = (y(m) + 20, y(m) + 38) if below else (y(span[1]) - 24, y(span[1]) - 8)
+        if ranged:
+            name_y, metres_y = y(span[1]) - 8, y(m) + 4
+        parts.append(
+            f'<text x="{x(km)}" y="{name_y}" text-anchor="{anchor}" font-weight="600">{html.escape(name)}</text>'
+            f'<text x="{x(km) + (9 if ranged else 0)}" y="{metres_y}" text-anchor="{"start" if ranged else anchor}" '
+            f'font-size="13">{metres(span)}</text>'
+        )
+        if x(km) - last_km_x >= 64 or k == len(mid) - 1:
+            last_km_x = x(km)
+            parts.append(
+                f'<text x="{x(km)}" y="{y(lo) + 18}" text-anchor="{anchor}" font-size="13">'
+                f"{format_number(round(km, 1))} km</text>"
+            )
+    names = " → ".join(name for name, *_ in points)
+    desc = "; ".join(f"{name}: {metres(span)}, {format_number(round(km, 1))} km" for name, km, span in points)
+    title = f"Elevation profile, {names}"
+    return (
+        f'<figure class="cf-profile" style="margin:.6em 0;color:inherit">'
+        f'<svg viewBox="0 0 {w} {h}" width="100%" style="max-width:{w}px;height:auto;display:block;font:14px '
+        f'system-ui,sans-serif" role="img" aria-labelledby="cf-profile-title cf-profile-desc" fill="currentColor">'
+        f'<title id="cf-profile-title">{html.escape(title)}</title><desc id="cf-profile-desc">'
+        f"{html.escape(desc)} (metres above sea level; distance = sum of straight-line legs).</desc>"
+        f"{''.join(parts)}</svg>"
+        f'<figcaption style="font-size:.9em;padding:.2em 0;text-align:left">{html.escape(title)}: heights in metres '
+        f"(a bar where a town spans a range), distances along straight-line legs from the first town. Figures "
+        f"from the places table below.</figcaption></figure>"
     )
 
 
@@ -665,7 +800,7 @@ def elevation_table(*, data: Mapping | None = None) -> Table:
                 "source": source_html(row["source"]),
             }
         )
-    caption = "Elevation profile: Stepanakert/Khankendi \u2192 Shusha/Shushi \u2192 Lachin/Berdzor \u2192 Goris"
+    caption = "Elevation profile: " + " \u2192 ".join(str(r["place"]) for r in rows)
     columns = [
         ("place", "Place"),
         ("elev", "Elevation"),
@@ -691,7 +826,9 @@ def lachin_corridor_map(*, data: Mapping | None = None, online_tiles: bool = Fal
         _corridor(d, m, rows, "2022", view)
         _nkao(d, m, rows)
         rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
-        return finish(m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=False)
+        return finish(
+            m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=False, fit=fit_points(d, spec)
+        )
 
 
 def control_2023_map(*, data: Mapping | None = None, online_tiles: bool = False) -> BookMap:
@@ -741,4 +878,6 @@ def control_2023_map(*, data: Mapping | None = None, online_tiles: bool = False)
         )
         _corridor(d, m, rows, "2022", view)
         rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
-        return finish(m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=False)
+        return finish(
+            m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=False, fit=fit_points(d, spec)
+        )

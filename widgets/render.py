@@ -165,14 +165,27 @@ def source_label(key: str, bib: Mapping[str, Mapping[str, str]] | None = None) -
     return label or key
 
 
+BIBLIOGRAPHY_PAGE = "../back/bibliography.html"
+
+
+def bib_anchor(key: str) -> str:
+    """The id of a key's entry in the built bibliography page: `_config.yml` sets sphinxcontrib-bibtex's
+    `bibtex_cite_id: "cite-{key}"`, which docutils' `make_id` normalises (lower case, other characters -> '-')."""
+    return re.sub(r"[^a-z0-9]+", "-", f"cite-{key}".lower()).strip("-")
+
+
 def source_html(source: str, bib: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """The `source` cell as citation labels: <cite data-key=...>[AzerNews, 2021]</cite>; the title is the tooltip."""
+    """The `source` cell as citation labels linked to their bibliography entries:
+    <cite data-key=...><a href="../back/bibliography.html#cite-key">[AzerNews, 2021]</a></cite>; the title is the
+    tooltip. The link targets the top window, so a citation inside a map (an iframe) opens the bibliography page."""
     bib = bib if bib is not None else bibliography()
     parts = []
     for key in source_keys(source):
         title = (bib.get(key) or {}).get("title", "") if key != ESSAY_KEY else "The 2020 essay"
         label = escape(source_label(key, bib))
-        parts.append(f'<cite data-key="{escape(key)}" title="{escape(title)}">[{label}]</cite>')
+        href = f"{BIBLIOGRAPHY_PAGE}#{bib_anchor(key)}"
+        link = f'<a href="{href}" target="_top">[{label}]</a>'
+        parts.append(f'<cite data-key="{escape(key)}" title="{escape(title)}">{link}</cite>')
     return " ".join(parts)
 
 
@@ -189,6 +202,8 @@ def attribution(reporting_party: str, as_of, source: str) -> str:
 
 
 # ---------------------------------------------------------------- the table renderer
+
+LONG_TABLE = 15  # more rows than this: the table folds under its caption on a phone (a <details>)
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,6 +242,7 @@ def render_table(
     outputs that follow its colour mode.
     """
     head = "".join(f'<th scope="col">{escape(h)}</th>' for _, h in columns)
+    labels = [escape(_plain(h)) for _, h in columns]
     body, current = [], object()
     for row in rows:
         if group_by is not None and row[group_by] != current:
@@ -239,17 +255,28 @@ def render_table(
             if i == 0 and row.get("_essay"):
                 shown += ' <span class="cf-badge">2020 essay</span>'
             cls = ' class="cf-num"' if key in numeric else ' class="cf-date"' if key in dates else ""
-            cells.append(f'<th scope="row"{cls}>{shown}</th>' if i == 0 else f"<td{cls}>{shown}</td>")
+            # data-label: on a phone the rows become cards and each cell shows its column's heading (table.css).
+            cells.append(
+                f'<th scope="row"{cls}>{shown}</th>' if i == 0 else f'<td{cls} data-label="{labels[i]}">{shown}</td>'
+            )
         marker = ' class="cf-essay"' if row.get("_essay") else ""
         body.append(f"<tr{marker}>{''.join(cells)}</tr>")
     foot = f'<p class="cf-note">{note}</p>' if note else ""
     # A wide table scrolls inside its wrapper, so the wrapper is a labelled, focusable region (keyboard scrolling).
-    return (
-        f"{style('table.css') if stylesheet else ''}"
+    table = (
         f'<div class="cf-table-wrap" role="region" tabindex="0" aria-label="{escape(caption)}">'
         f'<table class="cf-table dataframe"><caption>{escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}</div>"
     )
+    n = len(rows)
+    if n > LONG_TABLE:
+        # A long table is one tap away: open by default (desktop, print, no JavaScript); assets/phone.js closes it on
+        # a narrow screen, where it would fill many screens of cards.
+        table = (
+            f'<details class="cf-long" open><summary>{escape(caption)} <span class="cf-rows">({n} rows: show or '
+            f"hide)</span></summary>{table}</details>"
+        )
+    return f"{style('table.css') if stylesheet else ''}{table}"
 
 
 def _plain(value) -> str:

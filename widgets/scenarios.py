@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from widgets.explorer import Explorer, error_box, live_style
-from widgets.render import bibliography, book_data, category_labels, is_missing
+from widgets.render import bibliography, book_data, category_labels, is_missing, source_html
 
 EXPLORERS = ("russia", "aliyev", "armenia", "combined")
 # How verdicts, bases and observations read: the `categories` of scenario_branches in data/datapackage.json.
@@ -279,6 +279,7 @@ def model_spec(factor: str | None = None, *, data: Mapping | None = None) -> dic
     """The explorer's model as plain JSON-ready data: nodes with states and defaults, branches with verdicts."""
     model = scenario_model(data=data)
     node_ids, branches = _explorer(model, factor)
+    bib = bibliography(data)
     return {
         "factor": factor or "combined",
         "tolerance": SUM_TOLERANCE,
@@ -309,6 +310,9 @@ def model_spec(factor: str | None = None, *, data: Mapping | None = None) -> dic
                 "observed_note": b.observed_note,
                 "observed_source": list(b.observed_source),
                 "source": list(b.source),
+                # The citations as the book shows them: labels linked to the bibliography, not raw keys.
+                "observed_cite": source_html(";".join(b.observed_source), bib),
+                "cite": source_html(";".join(b.source), bib),
             }
             for b in branches
         ],
@@ -349,9 +353,9 @@ def _branch_html(model: Model, factor: str | None, selection: Mapping[str, str],
         f'<div data-branch="{_esc(b.branch_id)}"><p><strong>{_esc(labels[b.branch_id])}</strong>: the essay’s '
         f"verdict is <strong>{_esc(model.labels['verdict'][b.verdict])}</strong> "
         f"<small>({_esc(model.labels['basis'][b.basis])})</small></p><blockquote>“{_esc(b.essay_quote)}” "
-        f"[{_esc('; '.join(b.source))}]</blockquote><p>{_esc(b.reasoning)}</p><p><strong>What happened</strong> "
+        f"{source_html(';'.join(b.source))}</blockquote><p>{_esc(b.reasoning)}</p><p><strong>What happened</strong> "
         f"({_esc(model.labels['observed'][b.observed])}): {_esc(b.observed_note)} "
-        f"[{_esc('; '.join(b.observed_source))}]"
+        f"{source_html(';'.join(b.observed_source))}"
         f"</p></div><p><strong>Probability of renewed war: {total:.1%}</strong> (the defaults are the book’s "
         f"reading of the essay)</p><table><tr><th>Branch</th><th>P(branch)</th><th>P(war | branch)</th>"
         f"<th>Share</th></tr>{body}</table>"
@@ -400,12 +404,23 @@ class ScenarioExplorer(Explorer):
                 }
                 for s in n["states"]
             ]
+            if len(n["states"]) == 2:
+                # A two-state factor takes one number; the other state's probability follows (1 - p) and is shown.
+                first, second = n["states"]
+                controls[-1] = {
+                    "kind": "complement",
+                    "name": f"p:{n['id']}:{second['id']}",
+                    "of": f"p:{n['id']}:{first['id']}",
+                    "label": f"P({second['label']}) = 1 − P({first['label']})",
+                    "value": 1 - self.probs[n["id"]][first["id"]],
+                }
             fieldsets.append(
                 {"legend": n["question"], "controls": controls, "help": f"Default probabilities: {n['default_basis']}"}
             )
         fieldsets.append(
             {
                 "legend": "P(renewed war | branch): the book's reading, change it to yours",
+                "advanced": "Advanced: the chance of renewed war on each branch",
                 "controls": [
                     {"kind": "number", "name": f"w:{b['id']}", "label": b["label"], "value": self.p_war[b["id"]]}
                     for b in self.spec["branches"]
@@ -452,6 +467,16 @@ class ScenarioExplorer(Explorer):
             ]
             for (s, _, _), w in zip(node.states, nums):
                 self.controls[f"p:{n}:{s}"] = w
+            if len(nums) == 2:
+                # As on the page: a two-state factor takes one number, the other follows (1 - p) and is shown.
+                first, second = nums
+                second.disabled = True
+                second.description = f"{second.description} = 1 − {first.description}"
+
+                def follow(change, other=second):
+                    other.value = 1 - change["new"] if change["new"] is not None else other.value
+
+                first.observe(follow, names="value")
             boxes.append(
                 ipywidgets.VBox([ipywidgets.HTML(f"<b>{_esc(node.question)}</b>"), radio, ipywidgets.HBox(nums)])
             )
@@ -465,7 +490,9 @@ class ScenarioExplorer(Explorer):
             )
             self.controls[f"w:{b.branch_id}"] = w
             war.append(w)
-        boxes.append(ipywidgets.VBox([ipywidgets.HTML("<b>P(renewed war | branch): the book's reading</b>"), *war]))
+        advanced = ipywidgets.Accordion([ipywidgets.VBox(war)], titles=("Advanced: P(renewed war | branch)",))
+        advanced.selected_index = None
+        boxes.append(advanced)
         self.result = ipywidgets.HTML()
         for c in self.controls.values():
             c.observe(self._update, names="value")
