@@ -70,7 +70,8 @@ def open_and_run(browser, base: str, chapter: str) -> tuple[object, dict]:
     page.wait_for_function(
         """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent);
                    const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
-                   return idle && p.some(t => /\\d/.test(t)) && !p.some(t => t.includes('*')); }""",
+                   const failed = document.querySelector(".jp-OutputArea-output[data-mime-type$='stderr']");
+                   return failed || (idle && p.some(t => /\\d/.test(t)) && !p.some(t => t.includes('*'))); }""",
         timeout=240_000,
         polling=500,
     )

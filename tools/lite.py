@@ -94,6 +94,9 @@ SDIST_PURE = ["MarkupSafe==3.0.4", "PyYAML==6.0.4"]
 # Loaded when the kernel starts (Pyodide's loadPackage, hash-checked against the app's lock): `import widgets` works.
 PRELOAD = [
     "numpy",
+    "python-dateutil",
+    "six",
+    "pytz",
     "pandas",
     "folium",
     "branca",
