@@ -16,13 +16,7 @@ import pytest
 
 from tools.chromium import SITE
 
-# Work in progress (issue 13): the app builds, the kernel starts (≈ 5 s here) and chapter 05 ran with no error output
-# in a manual probe, but this test's wait for "every cell run" has not yet passed: expected to fail until fixed.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.xfail(reason="lite: the all-cells-run wait times out (issue 13, left open)", strict=False),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LITE = SITE / "lite"
 
 
@@ -95,6 +89,7 @@ def test_chapter_runs_in_the_browser_without_errors_or_other_hosts(browser, serv
         page.context.close()
 
 
+@pytest.mark.xfail(reason="issue 13, left open: the control is not found or the output does not change", strict=False)
 def test_explorer_is_live_in_the_browser(browser, server):
     page, record = open_and_run(browser, server, "05_scenarios.ipynb")
     try:
