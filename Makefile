@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser execute book lint test test-fast lab offline pdf slides instructor bench clean help
+.PHONY: setup browser execute book lint test test-fast lab offline lite offline-live pdf slides instructor bench clean help
 
 help:
 	@echo "make book    set up and build the site into _build/html (open _build/html/index.html)"
@@ -15,6 +15,8 @@ help:
 	@echo "make test-fast  lint and the unit and data tests only (no browser, kernel or build; under a minute)"
 	@echo "make lab     set up and open JupyterLab on the chapters (live widgets)"
 	@echo "make offline build the site and pack it into dist/ceasefire-book-offline.zip (works unpacked, from disk)"
+	@echo "make lite    build the site plus the chapters live in the browser (JupyterLite) under _build/html/lite"
+	@echo "make offline-live  the offline zip with the browser app too (serve it with python3 -m http.server)"
 	@echo "make pdf     print the single-page book with Chromium into _build/pdf/book.pdf (maps included)"
 	@echo "make slides  one slide deck per chapter from its stored outputs into _build/slides (open index.html)"
 	@echo "make instructor  build the instructor guide (answer keys, worksheets as PDF; never published) into _build_instructor"
@@ -68,6 +70,15 @@ lab: setup
 # One zip of the built site, with a SHA-256 manifest, to unpack anywhere and open from disk.
 offline: book
 	$(BIN)/python -m tools.offline_zip
+
+# The chapters live in the browser (JupyterLite + Pyodide) under _build/html/lite: downloads (≈ 100 MB) are cached in
+# ~/.cache/ceasefire-book/lite and pinned by sha256 in tools/lite-lock.json. Not part of `make book` (see BENCHMARKS.md).
+lite: book
+	$(BIN)/python -m tools.lite
+
+# A second, heavier zip carrying the browser app too (the light one above never does).
+offline-live: lite
+	$(BIN)/python -m tools.offline_zip --live
 
 pdf: execute browser
 	$(BIN)/python -m tools.pdf

@@ -29,8 +29,17 @@ SHA256SUMS lists a checksum for every file (check with: sha256sum -c SHA256SUMS)
 """
 
 
-def files_to_pack(site: Path) -> list[Path]:
-    """The site's files that the offline edition keeps, sorted."""
+LIVE_README = """
+This edition also carries lite/: the chapters live in the browser (JupyterLite with Pyodide). Browsers refuse to
+start it from disk (file://): serve this folder with a one-line local server, then open the address it prints:
+
+    python3 -m http.server --bind 127.0.0.1 --directory .      # then http://127.0.0.1:8000/lite/lab/index.html
+"""
+LIVE_BUDGET_BYTES = 64 * 2**20
+
+
+def files_to_pack(site: Path, live: bool = False) -> list[Path]:
+    """The site's files that the offline edition keeps, sorted; the browser app (lite/) only in the live edition."""
     return sorted(
         p
         for p in site.rglob("*")
@@ -38,10 +47,11 @@ def files_to_pack(site: Path) -> list[Path]:
         and p.name not in DROP_NAMES
         and not p.name.endswith(DROP_SUFFIXES)
         and ".doctrees" not in p.parts
+        and (live or p.relative_to(site).parts[0] != "lite")
     )
 
 
-def write_zip(site: Path, out: Path, budget: int = BUDGET_BYTES) -> tuple[int, str]:
+def write_zip(site: Path, out: Path, budget: int = BUDGET_BYTES, live: bool = False) -> tuple[int, str]:
     """Write the offline zip and its .sha256 file; return (size in bytes, SHA-256 of the zip)."""
     if not (site / "index.html").is_file():
         raise SystemExit(f"error: no built site at {site}/index.html: run `make book` first")
@@ -56,9 +66,11 @@ def write_zip(site: Path, out: Path, budget: int = BUDGET_BYTES) -> tuple[int, s
             zf.writestr(info, data, compresslevel=9)
             manifest.append(f"{hashlib.sha256(data).hexdigest()}  {name}")
 
-        for path in files_to_pack(site):
+        if live and not (site / "lite" / "jupyter-lite.json").is_file():
+            raise SystemExit(f"error: no browser app at {site}/lite: run `python -m tools.lite` first")
+        for path in files_to_pack(site, live):
             add(path.relative_to(site).as_posix(), path.read_bytes())
-        add("README.txt", README.encode())
+        add("README.txt", (README + (LIVE_README if live else "")).encode())
         add("SHA256SUMS", ("\n".join(manifest) + "\n").encode())
     size = out.stat().st_size
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
@@ -75,8 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--site", type=Path, default=ROOT / "_build" / "html")
     ap.add_argument("--out", type=Path, default=ROOT / "dist" / "ceasefire-book-offline.zip")
+    ap.add_argument("--live", action="store_true", help="also pack the browser app (lite/) into a second zip")
     args = ap.parse_args(argv)
-    size, digest = write_zip(args.site, args.out)
+    if args.live and args.out == ROOT / "dist" / "ceasefire-book-offline.zip":
+        args.out = ROOT / "dist" / "ceasefire-book-offline-live.zip"
+    budget = LIVE_BUDGET_BYTES if args.live else BUDGET_BYTES
+    size, digest = write_zip(args.site, args.out, budget, live=args.live)
     shown = args.out.relative_to(ROOT) if args.out.resolve().is_relative_to(ROOT) else args.out
     print(f"wrote {shown} ({size / 2**20:.2f} MiB, sha256 {digest[:16]}...); unpack it and open {TOP}/index.html")
     return 0

@@ -5,8 +5,38 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+MARKER = "data/datapackage.json"
 _read: set[str] = set()
+
+
+class BookNotFound(FileNotFoundError):
+    """No data package in the working directory or any folder above it."""
+
+
+def find_root(start: str | Path | None = None) -> Path | None:
+    """The book's root: the nearest folder, from `start` (the working directory) up, holding data/datapackage.json.
+
+    The data are found from where the kernel runs (the repository root or its chapters/), never from where the
+    `widgets` package happens to be installed."""
+    here = Path(start or Path.cwd()).resolve()
+    return next((p for p in (here, *here.parents) if (p / MARKER).is_file()), None)
+
+
+def book_root() -> Path:
+    """The root found from the working directory, or one clear error saying what to do."""
+    root = find_root()
+    if root is None:
+        raise BookNotFound(
+            f"No {MARKER} in {Path.cwd()} or any folder above it: the chapters read the book's data package. "
+            "Start Jupyter inside a copy of the book's repository (its root or chapters/), e.g. with `make lab`; "
+            "on Colab, run the chapter's first cell, which fetches the repository."
+        )
+    return root
+
+
+# The repository whose files a chapter's reads are recorded against: the book around the working directory, or (in
+# a bare folder, e.g. the executor's own tests) the one holding this package.
+ROOT = find_root() or Path(__file__).resolve().parent.parent
 
 
 def record(path: str | Path, part: str | None = None) -> None:

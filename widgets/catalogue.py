@@ -55,7 +55,7 @@ def package_descriptor() -> dict:
     """The parsed data/datapackage.json of this repository (package-level licence and sources are read from it)."""
     from widgets.data import PACKAGE
 
-    path = _deps.ROOT / PACKAGE
+    path = _deps.book_root() / PACKAGE
     _deps.record(path)
     return json.loads(path.read_text(encoding="utf-8"))
 

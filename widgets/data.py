@@ -150,10 +150,11 @@ class BookData(Mapping):
 
 
 def load(root: Path | str | None = None) -> BookData:
-    """The whole validated data package under `root` (the repository root by default); raises DataError."""
+    """The whole validated data package under `root` (by default the book around the working directory, see
+    `widgets._deps.book_root`); raises DataError."""
     # Validation reads every file, but only what a chapter then accesses shapes its output, so only that is
     # recorded (on access): a broken package fails loudly in every chapter and in the data tests anyway.
-    root = Path(root or _deps.ROOT).resolve()
+    root = Path(root or _deps.book_root()).resolve()
     raw_package = _read(root, PACKAGE)
     descriptor = _descriptor(_json(PACKAGE, raw_package))
     files = {BIB: _read(root, BIB)}
@@ -173,8 +174,8 @@ def load(root: Path | str | None = None) -> BookData:
 
 
 def bib_keys(root: Path | str | None = None) -> set[str]:
-    """The entry keys of references.bib under `root` (the repository root by default)."""
-    root = Path(root or _deps.ROOT).resolve()
+    """The entry keys of references.bib under `root` (by default the book around the working directory)."""
+    root = Path(root or _deps.book_root()).resolve()
     _deps.record(root / BIB)
     return _bib_keys(_text(BIB, _read(root, BIB)))
 

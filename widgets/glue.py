@@ -145,10 +145,25 @@ def table_figures(*tables: str, data: Mapping[str, pd.DataFrame] | None = None) 
 def glue_all(*values: Mapping[str, object], prefix: str = "") -> None:
     """Glue every (name, value) of the given mappings, hidden (`display=False`), each name with the chapter's `prefix`.
     Values must be Python values or strings (no NumPy scalars): refused here, not in the build."""
-    from myst_nb import glue
+    try:
+        from myst_nb import glue
+    except ImportError:  # Colab, the browser: the same hidden output as myst-nb's, without Sphinx
+        glue = _glue
 
     for mapping in values:
         for name, value in mapping.items():
             if type(value).__module__ == "numpy":
                 raise TypeError(f"glue {name!r}: {value!r} is a NumPy scalar; pass a Python value or text")
             glue(prefix + name, value, display=False)
+
+
+def _glue(name: str, value: object, display: bool = True) -> None:
+    """A stand-in for `myst_nb.glue` where myst-nb is not installed: the same output (the value's display data under
+    myst-nb's hidden mime prefix, with its `scrapbook` name), so a chapter runs unchanged."""
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display as show
+
+    bundle, metadata = format_display_data(value)
+    prefix = "" if display else "application/papermill.record/"
+    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    show({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)

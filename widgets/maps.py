@@ -478,7 +478,7 @@ def map_spec(name: str) -> dict:
 
     from widgets import _deps
 
-    path = _deps.ROOT / SPECS
+    path = _deps.book_root() / SPECS
     _deps.record(path, name)
     specs = json.loads(path.read_text(encoding="utf-8"))
     if name not in specs:

