@@ -167,6 +167,9 @@ def test_phone_explorer_result_is_on_screen_after_a_change(open_page):
 @pytest.mark.browser
 def test_phone_scorer_totals_are_visible(open_page):
     page, errors = open_page(PHONE, "chapters/07_what_happened_next.html")
+    button = page.get_by_role("button", name="Score my forecasts").first
+    button.scroll_into_view_if_needed()
+    button.tap()
     total = page.locator(".xp-scorer .cf-fs-brier").first
     total.scroll_into_view_if_needed()
     assert total.is_visible()
