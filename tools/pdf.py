@@ -8,24 +8,14 @@ mathematics is typeset. (`jupyter-book build --builder pdfhtml` would download i
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
 from tools.build_book import build
+from tools.chromium import CHROMIUM_ARGS, chromium_executable
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Every Leaflet container of every frame (folium maps sit in srcdoc iframes), with its number of drawn layers.
 DRAWN_MAPS_JS = """() => Array.from(document.querySelectorAll('.leaflet-container'))
   .filter(c => c.querySelector('.leaflet-overlay-pane path, .leaflet-marker-pane > *')).length"""
@@ -39,19 +29,10 @@ FOOTER = (
 
 def chromium() -> str:
     """The system Chromium (or $CHROMIUM), with one clear error when there is none."""
-    for candidate in (
-        os.environ.get("CHROMIUM"),
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        shutil.which("chromium"),
-        shutil.which("google-chrome"),
-    ):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    raise SystemExit(
-        "error: no Chromium to print the PDF with: run `bash tools/ensure_chromium.sh` "
-        "or set CHROMIUM=/path/to/chromium"
-    )
+    try:
+        return chromium_executable()
+    except FileNotFoundError as exc:
+        raise SystemExit(f"error: no Chromium to print the PDF with: {exc}") from None
 
 
 def print_pdf(html: Path, out: Path, timeout_ms: int = 30000) -> int:
