@@ -278,3 +278,18 @@ def test_phone_screenshots_of_every_chapter(browser, site):
     out = site.parent / "screenshots"
     written = shoot(site, out, CHAPTERS, full=False, devices=("phone",), browser=browser)
     assert len(written) == 2 * len(CHAPTERS) and all(p.stat().st_size > 10_000 for p in written)
+
+
+@pytest.mark.browser
+def test_offline_search_shows_excerpts_and_ranks_chapters_first(open_page):
+    """From disk, each search result carries the passage around the term (from the text the build writes), and a
+    chapter ranks above the back matter."""
+    page, errors = open_page(PHONE, "search.html")
+    page.goto(page.url + "?q=Shusha")
+    page.wait_for_selector("#search-results li p.context", timeout=15000)
+    items = page.locator("#search-results li")
+    first = items.first
+    assert "chapters/" in first.locator("a").first.get_attribute("href")
+    excerpts = page.locator("#search-results li p.context").all_inner_texts()
+    assert excerpts and all("shusha" in e.lower() for e in excerpts[:3]), excerpts[:3]
+    assert not errors

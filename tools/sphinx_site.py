@@ -305,6 +305,39 @@ def purge_stylesheets(out: Path, pages: list[str]) -> None:
                 css.with_name(css.name + ".map").unlink(missing_ok=True)  # its source map no longer applies
 
 
+# Offline search excerpts (assets/search_excerpts.js): the text of every page, loaded on the search page only.
+PAGE_TEXT_CHARS = 12000
+NOT_SEARCHED = {"search", "genindex"}
+
+
+def write_page_texts(out: Path) -> None:
+    """_static/search-texts.js: the first PAGE_TEXT_CHARS characters of each page's article text, by document name,
+    and the two scripts on the search page (file:// cannot fetch the hit pages for their excerpts)."""
+    import json
+
+    from bs4 import BeautifulSoup
+
+    texts = {}
+    for page in sorted(out.rglob("*.html")):
+        doc = page.relative_to(out).with_suffix("").as_posix()
+        if doc.split("/")[0].startswith("_") or doc in NOT_SEARCHED:
+            continue
+        article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article.bd-article")
+        if article is None:
+            continue
+        for hidden in article.select("script, style, iframe, .headerlink, details.above-input, .cell_input"):
+            hidden.decompose()
+        texts[doc] = " ".join(article.get_text(" ").split())[:PAGE_TEXT_CHARS]
+    body = json.dumps(texts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    (out / "_static" / "search-texts.js").write_text(f"window.BOOK_PAGE_TEXTS = {body};\n", encoding="utf-8")
+    search = out / "search.html"
+    if search.is_file():
+        html = search.read_text(encoding="utf-8")
+        tags = '<script src="_static/search-texts.js"></script><script src="_static/search_excerpts.js"></script>'
+        if tags not in html:
+            search.write_text(html.replace("</body>", tags + "\n</body>", 1), encoding="utf-8")
+
+
 def lighten_pages(app: Sphinx, exception) -> None:
     """Remove from every written page the scripts and styles it does not use, and cut the icon fonts (see above)."""
     if exception or app.builder.format != "html":
@@ -329,6 +362,7 @@ def lighten_pages(app: Sphinx, exception) -> None:
         script.unlink()
     subset_icon_fonts(out, pages)
     purge_stylesheets(out, pages)
+    write_page_texts(out)
 
 
 def setup(app: Sphinx) -> dict:
