@@ -33,12 +33,9 @@ def _show(kc, code, deadline) -> dict[str, dict]:
     return models
 
 
-def _set(kc, comm_id: str, state: dict, watched: str, deadline) -> str:
-    """Send what JupyterLab sends when the reader edits a control; return the watched model's new `value`."""
-    update = kc.session.msg(
-        "comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": state, "buffer_paths": []}}
-    )
-    kc.shell_channel.send(update)
+def _send_and_watch(kc, msg: dict, watched: str, deadline) -> str:
+    """Send a comm message as JupyterLab would; return the watched model's new `value` once the kernel sends it."""
+    kc.shell_channel.send(msg)
 
     def changed(seen):
         return any(
@@ -48,35 +45,24 @@ def _set(kc, comm_id: str, state: dict, watched: str, deadline) -> str:
             for m in seen
         )
 
-    msgs = iopub_until(kc, update["header"]["msg_id"], changed, deadline)
+    msgs = iopub_until(kc, msg["header"]["msg_id"], changed, deadline)
     return next(
         m["content"]["data"]["state"]["value"]
         for m in msgs
         if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == watched
     )
+
+
+def _set(kc, comm_id: str, state: dict, watched: str, deadline) -> str:
+    """What JupyterLab sends when the reader edits a control; the watched model's new `value`."""
+    data = {"method": "update", "state": state, "buffer_paths": []}
+    return _send_and_watch(kc, kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data}), watched, deadline)
 
 
 def _click(kc, comm_id: str, watched: str, deadline) -> str:
-    """Send what JupyterLab sends when the reader clicks a button; return the watched model's new `value`."""
-    click = kc.session.msg(
-        "comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}}
-    )
-    kc.shell_channel.send(click)
-
-    def changed(seen):
-        return any(
-            m["msg_type"] == "comm_msg"
-            and m["content"]["comm_id"] == watched
-            and "value" in m["content"]["data"].get("state", {})
-            for m in seen
-        )
-
-    msgs = iopub_until(kc, click["header"]["msg_id"], changed, deadline)
-    return next(
-        m["content"]["data"]["state"]["value"]
-        for m in msgs
-        if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == watched
-    )
+    """What JupyterLab sends when the reader clicks a button; the watched model's new `value`."""
+    data = {"method": "custom", "content": {"event": "click"}}
+    return _send_and_watch(kc, kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data}), watched, deadline)
 
 
 def _mean_brier(html: str) -> str:

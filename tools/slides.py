@@ -25,17 +25,12 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from tools.sphinx_site import CSP  # the site's own policy: only the file itself, inline code, data: and blob:
+
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = ROOT / "chapters"
 ASSETS = Path(__file__).resolve().parent / "slides"
 BOOK_TITLE = "Will the Ceasefire Hold?"
-# The same policy as the site's pages (tools/sphinx_site.py): only the file itself, inline code, data: and blob:.
-CSP = (
-    "default-src 'self' data: blob:; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; "
-    "style-src 'self' 'unsafe-inline' data:; img-src 'self' data: blob:; font-src 'self' data:; "
-    "connect-src 'self' data: blob:; frame-src 'self' data: blob: about:; object-src 'none'; "
-    "form-action 'none'"
-)
 
 ROLE = re.compile(r"\{([\w:.-]+)\}`([^`]*)`")
 LABEL_LINE = re.compile(r"^\s*\([\w:.-]+\)=\s*\n", re.MULTILINE)
