@@ -143,3 +143,160 @@ def test_committed_geojson_is_rounded_to_4_decimals():
         text = path.read_text(encoding="utf-8")
         long = re.findall(r"-?\d+\.\d{5,}", json.dumps(json.loads(text)["features"][0]["geometry"]))
         assert not long, f"{path.name}: coordinates with more than 4 decimals, e.g. {long[:3]}"
+
+
+# ---------------------------------------------------------------- what the maps need at run time (issue 13)
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+CONTEXT = ROOT / "data" / "geo" / "map_context.geojson"
+STALE = (
+    "data/geo/map_context.geojson is not what the derivation writes from data/maps.json and the layers of data/geo/: "
+    "re-derive it with `python -m tools.derive_map_context` (after a view changed in data/maps.json) or "
+    "`python -m tools.derive_geodata` (after the layers changed)"
+)
+
+
+def chapter_map_functions() -> list[str]:
+    """The functions the chapters import from widgets.maps (and call with no argument)."""
+    names = set()
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                for found in re.findall(r"from widgets\.maps import ([\w, ]+)", "".join(cell["source"])):
+                    names.update(n.strip() for n in found.split(","))
+    return sorted(names)
+
+
+NO_GEOMETRY_LIBRARIES = """
+import hashlib, json, sys
+sys.modules["shapely"] = None  # `import shapely` now raises ImportError, as where it is not installed
+sys.modules["pyproj"] = None
+import widgets.maps as maps
+out = {}
+for name in json.loads(sys.argv[1]):
+    out[name] = hashlib.sha256(getattr(maps, name)().html.encode()).hexdigest()
+out["elevation_table"] = hashlib.sha256(maps.elevation_table().html.encode()).hexdigest()
+for blocked in ("shapely", "pyproj"):
+    try:
+        __import__(blocked)
+    except ImportError:
+        pass
+    else:
+        raise SystemExit(blocked + " was importable")
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
+def test_every_chapter_map_is_drawn_without_shapely_or_pyproj():
+    """A Pyodide kernel has neither (no shapely >= 2.1, no pyproj): the chapters' maps must not need them."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    from widgets import maps
+
+    names = chapter_map_functions()
+    assert {"overview_map", "shusha_map", "lachin_corridor_map", "control_2023_map"} <= set(names), names
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-c", NO_GEOMETRY_LIBRARIES, json.dumps(names)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, f"a map needs shapely or pyproj at run time:\n{run.stderr[-3000:]}"
+    drawn = json.loads(run.stdout)
+    # The same maps as with the libraries importable (this process has them).
+    for name in names:
+        assert drawn[name] == hashlib.sha256(getattr(maps, name)().html.encode()).hexdigest(), name
+
+
+def test_no_geometry_library_check_can_fail():
+    """The guard of the test above works: with shapely blocked, code that imports it fails in the subprocess."""
+    import subprocess
+    import sys
+
+    code = NO_GEOMETRY_LIBRARIES.replace("import widgets.maps as maps", "import shapely.geometry\nimport sys as maps")
+    run = subprocess.run([sys.executable, "-c", code, "[]"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode != 0 and re.search(r"(ModuleNotFound|Import)Error: .*'shapely", run.stderr), run.stderr
+
+
+def test_precomputed_map_layers_are_what_the_derivation_writes(tmp_path):
+    from tools import derive_map_context
+
+    written = derive_map_context.write(ROOT, tmp_path)
+    assert CONTEXT.is_file(), STALE
+    assert written.read_bytes() == CONTEXT.read_bytes(), STALE
+
+
+def test_a_changed_view_makes_the_precomputed_layers_stale(tmp_path):
+    """The comparison above can fail: a view moved in data/maps.json, or a re-derived layer, changes the file."""
+    import shutil
+
+    from tools import derive_map_context
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    specs = json.loads((ROOT / "data" / "maps.json").read_text(encoding="utf-8"))
+    specs["shusha"]["view"][2] += 0.1
+    (tmp_path / "data" / "maps.json").write_text(json.dumps(specs), encoding="utf-8")
+    assert derive_map_context.render(tmp_path) != CONTEXT.read_text(encoding="utf-8")
+    shutil.copy(ROOT / "data" / "maps.json", tmp_path / "data" / "maps.json")
+    lakes = tmp_path / "data" / "geo" / "lakes.geojson"
+    doc = json.loads(lakes.read_text(encoding="utf-8"))
+    doc["features"] = [f for f in doc["features"] if "Sevan" not in f["properties"]["name"]]
+    lakes.write_text(json.dumps(doc), encoding="utf-8")
+    assert derive_map_context.render(tmp_path) != CONTEXT.read_text(encoding="utf-8")
+
+
+def test_a_map_without_precomputed_layers_is_one_clear_error(data):
+    from widgets import maps
+
+    spec = maps.map_spec("shusha")
+    moved = {**spec, "view": (46.2, 39.45, 47.15, 39.95)}
+    for name, s in (("shusha", moved), ("new_map", spec)):
+        with pytest.raises(maps.MapContextMissing, match=rf"map '{name}' .*python -m tools\.derive_map_context"):
+            maps.map_context(data, name, s)
+    assert maps.map_context(data, "shusha", spec)["countries"], "the current view has its layers"
+
+
+def test_labels_name_the_countries_inside_each_map(data):
+    """The precomputed label points lie inside the cut country they name (and so inside the map's view)."""
+    context = data["geo_map_context"]
+    cuts = {
+        (f["properties"]["map"], f["properties"]["id"]): shape(f["geometry"])
+        for f in context["features"]
+        if f["properties"]["layer"] == "countries"
+    }
+    labels = [f for f in context["features"] if f["properties"]["layer"] == "label"]
+    assert {f["properties"]["map"] for f in labels} == set(context["maps"])
+    for f in labels:
+        key = (f["properties"]["map"], f["properties"]["id"])
+        assert cuts[key].buffer(1e-3).contains(shape(f["geometry"])), key
+
+
+def test_geodesic_distance_matches_pyproj_for_every_pair_of_places(data):
+    """widgets.geodesy (pure Python, Vincenty) against pyproj (Karney) within 1 mm, every pair of places.csv."""
+    import itertools
+    import math
+
+    from widgets.geodesy import distance_m
+
+    rows = list(data["places"].itertuples())
+    worst, sphere = 0.0, 0.0
+    for a, b in itertools.combinations(rows, 2):
+        expected = GEOD.inv(a.lon, a.lat, b.lon, b.lat)[2]
+        worst = max(worst, abs(distance_m(a.lon, a.lat, b.lon, b.lat) - expected))
+        # A spherical formula, to show the tolerance can fail: it is off by metres at these distances.
+        h = (
+            math.sin(math.radians(b.lat - a.lat) / 2) ** 2
+            + math.cos(math.radians(a.lat))
+            * math.cos(math.radians(b.lat))
+            * math.sin(math.radians(b.lon - a.lon) / 2) ** 2
+        )
+        sphere = max(sphere, abs(2 * 6371008.8 * math.asin(math.sqrt(h)) - expected))
+    assert len(rows) > 20
+    assert worst < 1e-3, f"geodesic off by {worst * 1000:.3f} mm"
+    assert sphere > 1e-3, "the comparison cannot tell a sphere from the ellipsoid"

@@ -9,6 +9,7 @@ install, when it is not already on the machine), GSHHG/WDBII rivers (PyPI basema
 data/places.csv (GeoNames coordinates). The Lachin corridor, its 2022 rerouting, the peacekeeping area and the
 area that changed hands in 2023 exist in no package: they are schematic, built from the few waypoints below, and every
 such feature carries `approximate: true` and a `method` note. Output: 4 decimals, one feature per line, sorted keys.
+Last, tools/derive_map_context.py cuts these layers to the view of each map in data/maps.json (map_context.geojson).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString, MultiLineString, Point, Polygon, box, mapping
 from shapely.ops import unary_union
+
+from tools import derive_map_context
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "data" / "geo"
@@ -502,6 +505,9 @@ def main(argv: list[str] | None = None) -> int:
         name="control_2023",
         description="Change of control of 19-20 Sep 2023: SCHEMATIC",
     )
+
+    # Last: the layers above cut to each map's view (what widgets.maps draws, with no shapely at run time).
+    derive_map_context.write(ROOT, OUT)
     return 0
 
 

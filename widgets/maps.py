@@ -4,6 +4,10 @@ Every map is a `BookMap`: a self-contained `<iframe srcdoc>` (Leaflet 1.9.3 from
 CDN, no jQuery/Bootstrap/Font Awesome) followed by a caption and a table of what it shows. It renders the same from
 `file://`, in JupyterLab and in a single-page build, and re-rendering gives byte-identical HTML.
 
+No geometry is computed here: the layers cut to each map's view, and the points where a map names the countries, are
+precomputed in data/geo/map_context.geojson (tools/derive_map_context.py), and distances come from a pure-Python
+geodesic (widgets.geodesy). A chapter with a map needs neither shapely nor pyproj, so it also runs under Pyodide.
+
     from widgets.maps import overview_map, shusha_map, lachin_corridor_map, control_2023_map
     shusha_map()
 """
@@ -24,12 +28,10 @@ from pathlib import Path
 import branca.element
 import folium
 import pandas as pd
-import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
-from pyproj import Geod
-from shapely.geometry import box, mapping, shape
 
+from widgets.geodesy import distance_m
 from widgets.glue import figure
 from widgets.render import (
     Table,
@@ -47,7 +49,6 @@ ATTRIBUTION = "Natural Earth (public domain); GeoNames (CC BY 4.0); corridor and
 # Natural Earth 10m puts Kornidzor 0.4 km inside Azerbaijan: zooming closer than 11 would overstate its precision.
 MAX_ZOOM = 11
 WATER = "#d6e6f2"
-GEOD = Geod(ellps="WGS84")
 OSM = ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "&copy; OpenStreetMap contributors")
 
 # One line style per kind of layer; `label` goes into the legend and the table, `schematic` adds the word there.
@@ -220,30 +221,44 @@ class BookMap:
 # ---------------------------------------------------------------- layers
 
 
-def clipped(collection: dict, view: tuple[float, float, float, float], simplify: float = 0.0) -> list[dict]:
-    """The features of a GeoJSON collection cut to `view` (keeps each map's page small), rounded to 4 decimals;
-    `simplify` (degrees) thins the lines of a small-scale map, keeping shared borders shared."""
-    frame = box(*view)
-    geoms = [shape(f["geometry"]).intersection(frame) for f in collection["features"]]
-    if simplify and all(g.geom_type.endswith("Polygon") for g in geoms if not g.is_empty):
-        kept = [i for i, g in enumerate(geoms) if not g.is_empty]
-        for i, g in zip(kept, shapely.coverage_simplify([geoms[i] for i in kept], simplify)):
-            geoms[i] = g
-    elif simplify:
-        geoms = [g.simplify(simplify) for g in geoms]
-    out = []
-    for feature, geom in zip(collection["features"], geoms):
-        geom = shapely.set_precision(geom, 1e-4)
-        if not geom.is_empty:
-            out.append(
+CONTEXT = "geo_map_context"
+DERIVE_CONTEXT = "python -m tools.derive_map_context"
+BOOKKEEPING = ("map", "layer")
+
+
+class MapContextMissing(LookupError):
+    """data/geo/map_context.geojson has no features cut for a map's current view in data/maps.json."""
+
+
+def map_context(d: Mapping, name: str, spec: Mapping) -> dict[str, list[dict]]:
+    """The precomputed layers of map `name` (data/geo/map_context.geojson), by layer ('countries', 'lakes',
+    'rivers', 'label', 'districts_2020', ...): GeoJSON features cut to its view, each with the properties of the
+    feature it was cut from. Raises MapContextMissing when they were cut for another view or tolerance than
+    data/maps.json now gives (a view changed and the file was not re-derived)."""
+    context = d[CONTEXT]
+    wanted = {"view": list(spec["view"]), "simplify": spec.get("simplify", 0.0)}
+    cut_for = context.get("maps", {}).get(name)
+    if cut_for != wanted:
+        now = f"view {wanted['view']}, simplify {wanted['simplify']}"
+        was = "" if cut_for is None else f" (they were cut for view {cut_for['view']}, simplify {cut_for['simplify']})"
+        raise MapContextMissing(
+            f"data/geo/map_context.geojson has no layers cut for map {name!r} as {SPECS} gives it ({now}){was}: "
+            f"run `{DERIVE_CONTEXT}` after changing a map's view (it needs shapely, which the book's "
+            "development environment has)"
+        )
+    layers: dict[str, list[dict]] = {}
+    for feature in context["features"]:
+        props = feature["properties"]
+        if props["map"] == name:
+            layers.setdefault(props["layer"], []).append(
                 {
                     "type": "Feature",
-                    "id": feature["properties"]["id"],
-                    "properties": feature["properties"],
-                    "geometry": mapping(geom),
+                    "id": props["id"],
+                    "properties": {k: v for k, v in props.items() if k not in BOOKKEEPING},
+                    "geometry": feature["geometry"],
                 }
             )
-    return out
+    return layers
 
 
 def _feature(d: Mapping, layer: str, feature_id: str) -> dict:
@@ -277,10 +292,10 @@ def add_shape(target, feature: dict, kind: str, tooltip: str, lines: list[str]) 
     ).add_to(target)
 
 
-def add_context(m, d: Mapping, view, simplify: float = 0.0) -> None:
+def add_context(m, context: Mapping[str, list[dict]]) -> None:
     """Countries (with their names), lakes and the Aras and Kura, cut to the view; not interactive."""
-    for layer, kind in (("geo_countries", "country"), ("geo_lakes", "lake"), ("geo_rivers", "river")):
-        features = clipped(d[layer], view, simplify)
+    for layer, kind in (("countries", "country"), ("lakes", "lake"), ("rivers", "river")):
+        features = context.get(layer, [])
         if features:
             folium.GeoJson(
                 {"type": "FeatureCollection", "features": features},
@@ -289,19 +304,17 @@ def add_context(m, d: Mapping, view, simplify: float = 0.0) -> None:
                 control=False,
                 name=kind,
             ).add_to(m)
-    for feature in clipped(d["geo_countries"], view):
-        geom = shape(feature["geometry"])
-        if geom.area > 0.05:
-            point = geom.representative_point()
-            folium.Marker(
-                [point.y, point.x],
-                interactive=False,
-                icon=folium.DivIcon(
-                    html=f'<span style="color:#4a4a4a;font:italic 600 13px system-ui,sans-serif;white-space:nowrap">'
-                    f"{html.escape(feature['properties']['name'].upper())}</span>",
-                    icon_size=(0, 0),
-                ),
-            ).add_to(m)
+    for feature in context.get("label", []):
+        lon, lat = feature["geometry"]["coordinates"]
+        folium.Marker(
+            [lat, lon],
+            interactive=False,
+            icon=folium.DivIcon(
+                html=f'<span style="color:#4a4a4a;font:italic 600 13px system-ui,sans-serif;white-space:nowrap">'
+                f"{html.escape(feature['properties']['name'].upper())}</span>",
+                icon_size=(0, 0),
+            ),
+        ).add_to(m)
 
 
 def place_lines(row: Mapping, events: pd.DataFrame) -> list[str]:
@@ -496,7 +509,7 @@ def map_spec(name: str) -> dict:
 def km_between(d: Mapping, a: str, b: str) -> float:
     """Straight-line (geodesic) distance in km between two places of places.csv."""
     p = d["places"].set_index("place_id")
-    return GEOD.inv(p.at[a, "lon"], p.at[a, "lat"], p.at[b, "lon"], p.at[b, "lat"])[2] / 1000
+    return distance_m(p.at[a, "lon"], p.at[a, "lat"], p.at[b, "lon"], p.at[b, "lat"]) / 1000
 
 
 # ---------------------------------------------------------------- the book's maps
@@ -526,8 +539,8 @@ def _nkao(d: Mapping, target, rows: list[dict]) -> None:
     )
 
 
-def _districts(d: Mapping, target, rows: list[dict], view) -> None:
-    for feature in clipped(d["geo_districts_2020"], view):
+def _districts(d: Mapping, target, rows: list[dict], context: Mapping[str, list[dict]]) -> None:
+    for feature in context["districts_2020"]:
         p = feature["properties"]
         deadline, handed = pd.Timestamp(p["deadline"]), pd.Timestamp(p["handed_over"])
         when = f"handed over {format_date(handed)}" + (
@@ -551,9 +564,9 @@ def _districts(d: Mapping, target, rows: list[dict], view) -> None:
         )
 
 
-def _corridor(d: Mapping, target, rows: list[dict], which: str, view) -> None:
+def _corridor(d: Mapping, target, rows: list[dict], which: str, context: Mapping[str, list[dict]]) -> None:
     width = figure("statement_corridor_width_km", data=d)
-    feature = next(f for f in clipped(d["geo_lachin_corridor"], view) if f["id"] == f"corridor_{which}")
+    feature = next(f for f in context["lachin_corridor"] if f["id"] == f"corridor_{which}")
     p = feature["properties"]
     lines = [
         f"In use {_period(p)}.",
@@ -568,7 +581,7 @@ def _corridor(d: Mapping, target, rows: list[dict], which: str, view) -> None:
             feature, "corridor under Russian peacekeeping control linking Nagorno-Karabakh with Armenia", _period(p)
         )
     )
-    route = next(f for f in clipped(d["geo_lachin_corridor"], view) if f["id"] == f"route_{which}")
+    route = next(f for f in context["lachin_corridor"] if f["id"] == f"route_{which}")
     add_shape(
         target,
         route,
@@ -579,9 +592,9 @@ def _corridor(d: Mapping, target, rows: list[dict], which: str, view) -> None:
     rows.append(shape_row(route, "road through the corridor"))
 
 
-def _peacekeeping(d: Mapping, target, rows: list[dict], view) -> None:
+def _peacekeeping(d: Mapping, target, rows: list[dict], context: Mapping[str, list[dict]]) -> None:
     troops = figure("statement_pk_troops", data=d)
-    feature = clipped(d["geo_peacekeeping_area"], view)[0]
+    feature = context["peacekeeping_area"][0]
     p = feature["properties"]
     add_shape(
         target,
@@ -607,11 +620,11 @@ def overview_map(*, data: Mapping | None = None, online_tiles: bool = False) -> 
     """The region before and after 10 Nov 2020: the 1994 line of contact, or the handed-over districts, the
     peacekeeping area and the corridor (radio buttons), with the former NKAO and the main towns."""
     d, spec = book_data(data), map_spec("overview")
-    view = spec["view"]
+    view, context = spec["view"], map_context(d, "overview", spec)
     with stable_ids():
         # Small scale (zoom 8-9): lines thinned to ~1 km (two to four pixels) keep this page light.
         m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles, max_zoom=spec["max_zoom"])
-        add_context(m, d, view, simplify=spec["simplify"])
+        add_context(m, context)
         before = folium.FeatureGroup(name="Before 10 Nov 2020: line of contact of 1994", overlay=False, show=False)
         after = folium.FeatureGroup(name="After 10 Nov 2020: handovers, peacekeepers, corridor", overlay=False)
         rows: list[dict] = []
@@ -627,9 +640,9 @@ def overview_map(*, data: Mapping | None = None, online_tiles: bool = False) -> 
             ],
         )
         rows.append(shape_row(loc, "front line of the 1994 ceasefire (layer 'Before')", "May 1994 \u2013 Sep 2020"))
-        _districts(d, after, rows, view)
-        _peacekeeping(d, after, rows, view)
-        _corridor(d, after, rows, "2020", view)
+        _districts(d, after, rows, context)
+        _peacekeeping(d, after, rows, context)
+        _corridor(d, after, rows, "2020", context)
         before.add_to(m)
         after.add_to(m)
         _nkao(d, m, rows)
@@ -643,14 +656,14 @@ def shusha_map(*, data: Mapping | None = None, online_tiles: bool = False) -> Bo
     """Shusha/Shushi on its heights above Stepanakert/Khankendi, the corridor road below it, elevations and the
     dates of its capture; followed by an elevation table Stepanakert -> Shusha -> Lachin -> Goris."""
     d, spec = book_data(data), map_spec("shusha")
-    view = spec["view"]
+    view, context = spec["view"], map_context(d, "shusha", spec)
     with stable_ids():
         m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles)
-        add_context(m, d, view)
+        add_context(m, context)
         rows: list[dict] = []
-        _peacekeeping(d, m, rows, view)
+        _peacekeeping(d, m, rows, context)
         _nkao(d, m, rows)
-        _corridor(d, m, rows, "2020", view)
+        _corridor(d, m, rows, "2020", context)
         rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
         km = km_between(d, "stepanakert", "shusha")
         caption = spec["caption"].format(stepanakert_shusha_km=format_number(round(km, 1)))
@@ -815,15 +828,15 @@ def lachin_corridor_map(*, data: Mapping | None = None, online_tiles: bool = Fal
     """The Lachin corridor of 2020, its August 2022 rerouting, the peacekeeping area, the Lachin and Kalbajar
     handovers, and Goris and Kornidzor on the Armenian side."""
     d, spec = book_data(data), map_spec("lachin_corridor")
-    view = spec["view"]
+    view, context = spec["view"], map_context(d, "lachin_corridor", spec)
     with stable_ids():
         m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles)
-        add_context(m, d, view)
+        add_context(m, context)
         rows: list[dict] = []
-        _districts(d, m, rows, view)
-        _peacekeeping(d, m, rows, view)
-        _corridor(d, m, rows, "2020", view)
-        _corridor(d, m, rows, "2022", view)
+        _districts(d, m, rows, context)
+        _peacekeeping(d, m, rows, context)
+        _corridor(d, m, rows, "2020", context)
+        _corridor(d, m, rows, "2022", context)
         _nkao(d, m, rows)
         rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
         return finish(
@@ -835,13 +848,13 @@ def control_2023_map(*, data: Mapping | None = None, online_tiles: bool = False)
     """The change of control of 19-20 Sep 2023: the area held by the Karabakh Armenian authorities until then, the
     corridor road of 2022, the road closure and the checkpoint, and the exodus figure."""
     d, spec = book_data(data), map_spec("control_2023")
-    view = spec["view"]
+    view, context = spec["view"], map_context(d, "control_2023", spec)
     with stable_ids():
         m = base_map(view, spec["center"], spec["zoom"], online_tiles=online_tiles)
-        add_context(m, d, view)
+        add_context(m, context)
         rows: list[dict] = []
         _nkao(d, m, rows)
-        feature = clipped(d["geo_control_2023"], view)[0]
+        feature = context["control_2023"][0]
         p = feature["properties"]
         exodus = figure("x23_displaced_20231019", data=d)
         exodus_text = (
@@ -876,7 +889,7 @@ def control_2023_map(*, data: Mapping | None = None, online_tiles: bool = False)
                 "approximate": "no",
             }
         )
-        _corridor(d, m, rows, "2022", view)
+        _corridor(d, m, rows, "2022", context)
         rows += add_places(m, d, spec["places"], labelled=spec["labelled"])
         return finish(
             m, d, spec["title"], spec["caption"], spec["legend"], rows, layer_control=False, fit=fit_points(d, spec)
