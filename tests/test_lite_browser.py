@@ -1,14 +1,17 @@
 """The chapters live in the browser (JupyterLite + Pyodide, built by `python -m tools.lite` into _build/html/lite).
 
-Serves the built site on 127.0.0.1 (port 0), opens chapters in the lite app, runs every cell, and checks: no error
-output, no request to any other host (every request is routed and recorded), and a live widget reacts. Skipped when
-the lite app is not built (it is not part of `make book`; `make lite` builds it).
+Serves the built site on 127.0.0.1 (port 0), opens a chapter page, presses its "Run in the browser" button, runs
+every cell in the app and checks: no error output, every cell run, the maps drawn, no request to any other host
+(every request is routed and recorded), and an explorer that recomputes in the browser's kernel when a control
+changes. `make test` builds the app first and sets CEASEFIRE_REQUIRE_LITE=1, so a missing app fails there; run
+directly without the app, these tests skip and say why.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
 import threading
 import time
 
@@ -18,12 +21,17 @@ from tools.chromium import SITE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LITE = SITE / "lite"
+MAP_CHAPTER = "02_russia_peacekeeping"  # the Lachin corridor map and an explorer
+EXPLORER_CHAPTER = "05_scenarios"  # the scenario tree explorer and both charts
 
 
 @pytest.fixture(scope="module")
 def server():
     if not (LITE / "jupyter-lite.json").is_file():
-        pytest.skip("no lite app: run `python -m tools.lite` (make lite) first")
+        message = "no browser app at _build/html/lite: run `python -m tools.lite` (make lite) first"
+        if os.environ.get("CEASEFIRE_REQUIRE_LITE"):
+            pytest.fail(message)
+        pytest.skip(message)
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -36,13 +44,13 @@ def server():
 
 
 def open_and_run(browser, base: str, chapter: str) -> tuple[object, dict]:
-    """Open `chapter` in the lite app, run all cells; return the page and what was measured and recorded."""
+    """From the chapter's page on the served site, press "Run in the browser", run all cells in the app; return the
+    app's page and what was measured and recorded."""
     context = browser.new_context()
-    record = {"other_hosts": [], "requests": 0}
+    record = {"other_hosts": [], "page_errors": []}
 
     def guard(route):
         url = route.request.url
-        record["requests"] += 1
         if url.startswith((base + "/", "data:", "blob:")):
             route.continue_()
         else:
@@ -51,26 +59,35 @@ def open_and_run(browser, base: str, chapter: str) -> tuple[object, dict]:
 
     context.route("**/*", guard)
     page = context.new_page()
+    page.on("pageerror", lambda exc: record["page_errors"].append(str(exc)))
+    page.goto(f"{base}/chapters/{chapter}.html")
+    page.locator(".dropdown-launch-buttons button").first.click()
+    button = page.get_by_role("link", name="Run in the browser")
+    record["href"] = button.get_attribute("href")
     started = time.monotonic()
-    page.goto(f"{base}/lite/lab/index.html?path=chapters/{chapter}")
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
-    record["kernel_s"] = time.monotonic() - started
-    page.locator(".jp-Notebook").first.click()
-    page.keyboard.press("Control+Shift+C")
-    page.keyboard.type("Run All Cells")
-    page.keyboard.press("Enter")
-    ran = time.monotonic()
-    time.sleep(2)
+    button.click()
+    page.wait_for_url("**/lite/lab/index.html?path=**", timeout=30_000)
     page.wait_for_function(
-        """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent);
-                   const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
-                   const failed = document.querySelector(".jp-OutputArea-output[data-mime-type$='stderr']");
-                   return failed || (idle && p.some(t => /\\d/.test(t)) && !p.some(t => t.includes('*'))); }""",
-        timeout=240_000,
+        "() => window.jupyterapp && jupyterapp.shell.currentWidget && jupyterapp.shell.currentWidget.sessionContext"
+        " && jupyterapp.shell.currentWidget.sessionContext.session"
+        " && jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+        " && jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+        timeout=180_000,
         polling=500,
     )
-    record["prompts"] = page.eval_on_selector_all(".jp-CodeCell .jp-InputPrompt", "es => es.map(e => e.textContent)")
+    record["kernel_s"] = time.monotonic() - started
+    ran = time.monotonic()
+    page.evaluate("() => jupyterapp.commands.execute('notebook:run-all-cells')")
+    time.sleep(1)
+    page.wait_for_function(
+        """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent);
+                   const k = jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+                   return k.status === 'idle' && p.length && p.every(t => /\\[\\d+\\]/.test(t)); }""",
+        timeout=300_000,
+        polling=500,
+    )
     record["run_s"] = time.monotonic() - ran
+    record["prompts"] = page.eval_on_selector_all(".jp-CodeCell .jp-InputPrompt", "es => es.map(e => e.textContent)")
     record["errors"] = page.eval_on_selector_all(
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
         "els => els.map(e => e.textContent.slice(0, 2000))",
@@ -78,36 +95,53 @@ def open_and_run(browser, base: str, chapter: str) -> tuple[object, dict]:
     return page, record
 
 
-@pytest.mark.parametrize("chapter", ["05_scenarios.ipynb", "09_data_sources.ipynb"])
-def test_chapter_runs_in_the_browser_without_errors_or_other_hosts(browser, server, chapter):
-    page, record = open_and_run(browser, server, chapter)
-    try:
-        assert record["errors"] == [], record["errors"]
-        assert all(any(c.isdigit() for c in p) for p in record["prompts"]), f"cells not run: {record['prompts']}"
-        assert record["other_hosts"] == [], f"asked other hosts: {record['other_hosts'][:5]}"
-    finally:
+@pytest.fixture(scope="module")
+def ran(browser, server):
+    """Each chapter opened and run once for the tests of this module: {chapter: (page, record)}."""
+    done = {}
+
+    def run(chapter: str):
+        if chapter not in done:
+            done[chapter] = open_and_run(browser, server, chapter)
+        return done[chapter]
+
+    yield run
+    for page, _ in done.values():
         page.context.close()
 
 
-@pytest.mark.xfail(reason="issue 13, left open: the control is not found or the output does not change", strict=False)
-def test_explorer_is_live_in_the_browser(browser, server):
-    page, record = open_and_run(browser, server, "05_scenarios.ipynb")
-    try:
-        assert record["errors"] == []
-        view = page.locator(".widget-slider, .widget-dropdown, .widget-checkbox").first
-        view.wait_for(timeout=30_000)
-        output = page.locator(".jp-OutputArea-output .widget-html-content, .jp-OutputArea-output .widget-output")
-        before = page.locator(".jp-Notebook").inner_text()
-        select = page.locator(".widget-dropdown select").first
-        if select.count():
-            options = select.locator("option").all_inner_texts()
-            select.select_option(label=options[-1] if options[0] == select.input_value() else options[0])
-        else:
-            page.locator(".widget-slider .noUi-handle, .widget-slider input").first.press("ArrowRight")
-        page.wait_for_function(
-            "before => document.querySelector('.jp-Notebook').innerText !== before", arg=before, timeout=60_000
-        )
-        assert output.count() >= 0
-        assert record["other_hosts"] == []
-    finally:
-        page.context.close()
+@pytest.mark.parametrize("chapter", [MAP_CHAPTER, EXPLORER_CHAPTER])
+def test_chapter_runs_in_the_browser_without_errors_or_other_hosts(ran, chapter):
+    page, record = ran(chapter)
+    assert record["href"] == f"../lite/lab/index.html?path=chapters/{chapter}.ipynb", record["href"]
+    assert record["errors"] == [], record["errors"]
+    assert record["page_errors"] == [], record["page_errors"]
+    assert record["prompts"] and all("[" in p and any(c.isdigit() for c in p) for p in record["prompts"]), (
+        f"cells not run: {record['prompts']}"
+    )
+    assert record["other_hosts"] == [], f"asked other hosts: {record['other_hosts'][:5]}"
+
+
+def test_the_map_is_drawn_in_the_browser(ran):
+    page, _ = ran(MAP_CHAPTER)
+    frame = page.locator(".jp-OutputArea-output figure.cf-map iframe").first
+    frame.wait_for(timeout=30_000)
+    tiles = frame.content_frame.locator(".leaflet-overlay-pane path")
+    tiles.first.wait_for(timeout=30_000)
+    assert tiles.count() > 3, "the Lachin corridor map drew almost no shapes in the browser"
+
+
+def test_explorer_recomputes_in_the_browser_kernel(ran):
+    """Click another option of the chapter's first explorer: its result, computed by Pyodide, changes."""
+    page, record = ran(EXPLORER_CHAPTER)
+    radio = page.locator(".widget-radio-box input[type=radio]:not(:checked)").first
+    radio.wait_for(timeout=60_000)
+    result = page.locator(".widget-radio-box").first.locator(
+        "xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]"
+    )
+    before = result.inner_text()
+    radio.click()
+    page.wait_for_function(
+        "([el, before]) => el.innerText !== before", arg=[result.element_handle(), before], timeout=60_000
+    )
+    assert record["other_hosts"] == [], f"asked other hosts: {record['other_hosts'][:5]}"

@@ -247,6 +247,8 @@ def build(out: Path = OUT, update: bool = False) -> Path:
     shipped = pyodide(files, out / "static" / "pyodide")
     config_path = out / "jupyter-lite.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
+    # window.jupyterapp, as `make lab` exposes it to its test (tests/test_lite_browser.py drives the app through it).
+    config["jupyter-config-data"]["exposeAppInBrowser"] = True
     settings = config["jupyter-config-data"].setdefault("litePluginSettings", {})
     settings["@jupyterlite/pyodide-kernel-extension:kernel"] = {
         "pyodideUrl": "./static/pyodide/pyodide.js",

@@ -70,6 +70,10 @@ def write_zip(site: Path, out: Path, budget: int = BUDGET_BYTES, live: bool = Fa
             raise SystemExit(f"error: no browser app at {site}/lite: run `python -m tools.lite` first")
         for path in files_to_pack(site, live):
             add(path.relative_to(site).as_posix(), path.read_bytes())
+        if not live:  # the chapters' "Run in the browser" button then leads to a page saying where the app is
+            from tools.sphinx_site import lite_missing_page
+
+            add("lite/lab/index.html", lite_missing_page().encode())
         add("README.txt", (README + (LIVE_README if live else "")).encode())
         add("SHA256SUMS", ("\n".join(manifest) + "\n").encode())
     size = out.stat().st_size

@@ -318,7 +318,7 @@ def write_page_texts(out: Path) -> None:
     from bs4 import BeautifulSoup
 
     texts = {}
-    for page in sorted(out.rglob("*.html")):
+    for page in book_pages(out):
         doc = page.relative_to(out).with_suffix("").as_posix()
         if doc.split("/")[0].startswith("_") or doc in NOT_SEARCHED:
             continue
@@ -338,6 +338,11 @@ def write_page_texts(out: Path) -> None:
             search.write_text(html.replace("</body>", tags + "\n</body>", 1), encoding="utf-8")
 
 
+def book_pages(out: Path) -> list[Path]:
+    """The HTML files Sphinx wrote: everything but the browser app under lite/ (`make lite`), which is not a page."""
+    return sorted(p for p in out.rglob("*.html") if p.relative_to(out).parts[0] != "lite")
+
+
 def lighten_pages(app: Sphinx, exception) -> None:
     """Remove from every written page the scripts and styles it does not use, and cut the icon fonts (see above)."""
     if exception or app.builder.format != "html":
@@ -345,7 +350,7 @@ def lighten_pages(app: Sphinx, exception) -> None:
     out = Path(app.outdir)
     as_you_type = (app.config.html_theme_options or {}).get("search_as_you_type", False)
     pages = []
-    for page in out.rglob("*.html"):
+    for page in book_pages(out):
         text = page.read_text(encoding="utf-8")
         lean = FONTAWESOME.sub("", text)
         if 'class="math' not in lean:
@@ -365,12 +370,44 @@ def lighten_pages(app: Sphinx, exception) -> None:
     write_page_texts(out)
 
 
+# ---- "Run in the browser" ---------------------------------------------------------------------------------------
+# The theme draws a "JupyterLite" launch button from `launch_buttons: jupyterlite_url` (_config.yml); readers are
+# told what it does. Where the site was built without the app (`make book`; `make lite` adds it), the button's target
+# is a page saying so (tools/lite-missing.html), so the link never breaks; assets/live.js handles file://.
+LITE_MISSING = Path(__file__).with_name("lite-missing.html")
+
+
+def name_browser_button(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    for group in context.get("header_buttons") or []:
+        for button in group.get("buttons", []) if group.get("label") == "launch-buttons" else []:
+            if button.get("text") == "JupyterLite":
+                button["text"] = "Run in the browser"
+                button["tooltip"] = "Run this chapter live in your browser: nothing to install (JupyterLite)"
+
+
+def lite_missing_page() -> str:
+    """The page put where the browser app would be (this build and the light offline zip)."""
+    return with_csp(LITE_MISSING.read_text(encoding="utf-8"))
+
+
+def browser_app_placeholder(app: Sphinx, exception) -> None:
+    """lite/lab/index.html explains how to get the app when the build has none (never overwrites the app)."""
+    if exception or app.builder.format != "html":
+        return
+    lite = Path(app.outdir) / "lite"
+    if not (lite / "jupyter-lite.json").is_file():
+        (lite / "lab").mkdir(parents=True, exist_ok=True)
+        (lite / "lab" / "index.html").write_text(lite_missing_page(), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     app.add_html_math_renderer("mathml", (visit_math_mathml, None), (visit_displaymath_mathml, None))
     app.connect("env-before-read-docs", drop_thebe_assets, priority=900)
     app.add_js_file(None, body=SEARCH_SUMMARY_OFF_ON_FILE, priority=201)
     app.connect("html-page-context", fix_citation_roles)
     app.connect("html-page-context", hide_plumbing_toggles)
+    app.connect("html-page-context", name_browser_button, priority=502)  # after the theme's launch buttons (501)
+    app.connect("build-finished", browser_app_placeholder)
     app.connect("builder-inited", share_html_handlers)
     app.connect("build-finished", lighten_pages)
     app.connect("build-finished", queue_unwritten_pages_for_sitemap, priority=400)
