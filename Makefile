@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make book    set up and build the site into _build/html (open _build/html/index.html)"
-	@echo "make test    set up and run every test (lint, data, widgets, nbval, built site in Chromium)"
+	@echo "make test    set up and run every test (lint, data, widgets, nbval, built site and browser app in Chromium)"
 	@echo "make test-fast  lint and the unit and data tests only (no browser, kernel or build; under a minute)"
 	@echo "make lab     set up and open JupyterLab on the chapters (live widgets)"
 	@echo "make offline build the site and pack it into dist/ceasefire-book-offline.zip (works unpacked, from disk)"
@@ -48,11 +48,15 @@ lint: setup
 	$(BIN)/nbqa ruff chapters/
 	$(BIN)/nbqa "ruff format" chapters/ --check
 
-# The committed notebooks must be current (--check), the site must build strictly, then every test runs.
+# The committed notebooks must be current (--check), the site must build strictly, the browser app is built (from the
+# cache after the first time), then every test runs, in TEST_WORKERS processes (pytest-xdist; a file's tests, and so a
+# notebook's cells, stay in one process). CEASEFIRE_REQUIRE_LITE: the browser-app tests fail, not skip, without it.
+TEST_WORKERS ?= 2
 test: setup browser lint
 	$(BIN)/python -m tools.execute --check
 	$(BIN)/python -m tools.build_book
-	$(BIN)/python -m pytest
+	$(BIN)/python -m tools.lite
+	CEASEFIRE_REQUIRE_LITE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Unit and data tests only: no Chromium, no kernel, no build (markers registered in pyproject.toml).
 test-fast: setup lint
