@@ -73,8 +73,8 @@ def test_search_finds_a_word_from_a_chapter(site, offline_page):
 
 
 def test_chapters_offer_notebook_download_launch_and_repository_buttons(site):
-    """Each chapter page downloads its .ipynb (not .ipynb.txt) and links Binder, Colab and the repo; JupyterHub only
-    when `launch_buttons.jupyterhub_url` is configured, and never a placeholder host."""
+    """Each chapter page downloads its .ipynb (not .ipynb.txt) and links Binder, Colab, the browser app (lite/) and the
+    repo; JupyterHub only when `launch_buttons.jupyterhub_url` is configured, and never a placeholder host."""
     import yaml
 
     hub = (
@@ -99,6 +99,12 @@ def test_chapters_offer_notebook_download_launch_and_repository_buttons(site):
             problems.append(f"{name}: JupyterHub launch button {'missing' if hub else 'shown but not configured'}")
         if "example." in launch:
             problems.append(f"{name}: a launch button points at a placeholder host")
+        browser_run = [a for a in soup.select(".dropdown-launch-buttons a") if "Run in the browser" in a.get_text()]
+        want = f"../lite/lab/index.html?path=chapters/{page.stem}.ipynb"
+        if [a.get("href") for a in browser_run] != [want]:
+            problems.append(f"{name}: no single 'Run in the browser' button to {want}")
+        elif not (page.parent / want.split("?")[0]).resolve().is_file():
+            problems.append(f"{name}: 'Run in the browser' leads nowhere (neither the app nor the page about it)")
         if not soup.select_one("a.btn-source-repository-button") and "github.com" not in str(
             soup.select(".article-header-buttons")
         ):
@@ -126,3 +132,15 @@ def test_instructor_material_stays_out_of_the_public_site(site):
     """Answer keys are built separately (`make instructor`); no page or source of instructor/ is published."""
     leaked = [p.relative_to(site).as_posix() for p in site.rglob("*") if "instructor" in p.relative_to(site).parts]
     assert not leaked, f"instructor material in the public site: {leaked}"
+
+
+def test_from_disk_run_in_the_browser_leads_to_how_to_serve_the_app(site, offline_page):
+    """Browsers refuse to start the app from file://: opened from disk, the button leads to the section saying how."""
+    page = offline_page.open(site / "chapters" / "02_russia_peacekeeping.html")
+    href = page.evaluate(
+        """() => [...document.querySelectorAll('.dropdown-launch-buttons a')]
+                 .filter(a => a.textContent.includes('Run in the browser')).map(a => a.href)"""
+    )
+    assert len(href) == 1 and href[0].endswith("/back/running_live.html#in-the-browser-jupyterlite"), href
+    target = BeautifulSoup((site / "back" / "running_live.html").read_text(encoding="utf-8"), "html.parser")
+    assert target.find(id="in-the-browser-jupyterlite"), "running_live.html has no #in-the-browser-jupyterlite"
