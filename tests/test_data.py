@@ -411,3 +411,40 @@ def test_synthetic_package_is_valid_for_frictionless(pkg):
 
     report = Package(str(pkg / "data" / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_one_cell_reads_the_package_once_and_the_next_cell_afresh(tmp_path):
+    """In a notebook (IPython) the files are read once per cell, however often the cell's code asks for the data
+    (in the browser every read is a request); a new cell reads them again, so an edit to data/ is seen. Outside
+    IPython every call reads. Run in a subprocess: an IPython shell in the test process would stay for later tests."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from tools.chromium import ROOT
+
+    script = textwrap.dedent(
+        """
+        import widgets.data as wd
+        reads = [0]
+        real = wd._read
+        wd._read = lambda *a: (reads.__setitem__(0, reads[0] + 1), real(*a))[1]
+        wd.load(); once = reads[0]; wd.load()
+        print("plain", once, reads[0])
+        from IPython.core.interactiveshell import InteractiveShell
+        shell = InteractiveShell.instance()
+        shell.user_ns["reads"] = reads
+        shell.run_cell("import widgets.data as wd; before = reads[0]; wd.load(); wd.load(); _ = wd.load()")
+        shell.run_cell("one_cell = reads[0] - before; _ = wd.load(); next_cell = reads[0] - before - one_cell")
+        print("ipython", shell.user_ns["one_cell"], shell.user_ns["next_cell"])
+        """
+    )
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line.startswith(("plain", "ip"))}
+    plain, ipython = lines["plain"], lines["ipython"]
+    files = int(plain[1])
+    assert files > 20, f"a load read only {files} files"
+    assert int(plain[2]) == 2 * files, "outside IPython, each call must read the files"
+    assert ipython[1:] == [str(files), str(files)], f"in IPython: one cell read {ipython[1]}, the next {ipython[2]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -39,12 +40,20 @@ def book_root() -> Path:
 ROOT = find_root() or Path(__file__).resolve().parent.parent
 
 
+@functools.cache
+def _in_book(path: str) -> str | None:
+    """`path` relative to ROOT, or None outside it. Cached: every data access records its file, and resolving a path
+    asks the file system about each of its folders, which in the browser (JupyterLite) is one HTTP request each."""
+    p = Path(path).resolve()
+    return p.relative_to(ROOT).as_posix() if p.is_relative_to(ROOT) else None
+
+
 def record(path: str | Path, part: str | None = None) -> None:
     """Note that the running notebook read `path` (a file inside the repository), or only `part` of a JSON file:
     the resource of that name in a data package, or else that top-level key (see tools.execute.file_hash)."""
-    p = Path(path).resolve()
-    if p.is_relative_to(ROOT):
-        _read.add(p.relative_to(ROOT).as_posix() + (f"#{part}" if part else ""))
+    rel = _in_book(str(path))
+    if rel is not None:
+        _read.add(rel + (f"#{part}" if part else ""))
 
 
 def recorded() -> list[str]:

@@ -30,6 +30,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
@@ -149,9 +150,42 @@ class BookData(Mapping):
         return copy.deepcopy(next(r for r in self._descriptor["resources"] if r["name"] == name))
 
 
+# Within one notebook cell the package is read once: a map or a table asks for it dozens of times (every citation
+# does), and in the browser (JupyterLite) every file read and every stat is an HTTP request to the app's drive. The
+# memo is emptied before each cell runs (IPython's pre_run_cell), so a cell run after editing data/ reads it afresh.
+# Outside IPython (scripts, tests) there is no memo: every call reads the files.
+_CELL_MEMO: dict[tuple, BookData] = {}
+_HOOKED: list = []
+
+
+def _cell_memo() -> dict | None:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None:
+        return None
+    if shell not in _HOOKED:
+        shell.events.register("pre_run_cell", lambda *_info: _CELL_MEMO.clear())
+        _HOOKED.append(shell)
+    return _CELL_MEMO
+
+
 def load(root: Path | str | None = None) -> BookData:
     """The whole validated data package under `root` (by default the book around the working directory, see
     `widgets._deps.book_root`); raises DataError."""
+    memo = _cell_memo()
+    memo_key = (None if root is None else str(root), os.getcwd())
+    if memo is not None and memo_key in memo:
+        return memo[memo_key]
+    data = _load(root)
+    if memo is not None:
+        memo[memo_key] = data
+    return data
+
+
+def _load(root: Path | str | None) -> BookData:
     # Validation reads every file, but only what a chapter then accesses shapes its output, so only that is
     # recorded (on access): a broken package fails loudly in every chapter and in the data tests anyway.
     root = Path(root or _deps.book_root()).resolve()
