@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tools.chromium import SITE
 
-# Folders of a Sphinx build that hold assets and sources, not pages (lite/: the browser app, tests/test_lite_browser.py).
+# Folders of a Sphinx build that hold assets and sources, not pages (lite/: the browser app, see test_lite_browser.py).
 NOT_PAGES = {"_static", "_sources", "_images", "_downloads", "lite"}
 LEAFLET_MAP = re.compile(r"\bL\.map\(")
 
