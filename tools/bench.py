@@ -2,10 +2,14 @@
 
     python -m tools.bench [--runs N] [--test-runs N] [--output BENCHMARKS.md]
     python -m tools.bench --pages [_build/html]   # only the page weights of an already built site (seconds)
+    python -m tools.bench --lite [_build/html]    # only the browser app of a built site (builds the app if missing;
+                                                  # every chapter run in it: about 20-30 minutes on 2 cores)
+    python -m tools.bench --lite --chapters 05_scenarios 09_data_sources   # only these chapters in the app
 
 Everything runs in a scratch copy of the repository (the tracked files, with the real .venv linked in), so the
 edits the benchmark makes to chapters, data and helpers never touch the working tree. Each figure is the median of
---runs runs.
+--runs runs, except the browser app's: each chapter is run once in it (a minute or more each), and the time to a
+ready kernel is the median over those openings (one per chapter, each in a fresh browser context).
 """
 
 from __future__ import annotations
@@ -166,10 +170,30 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="only measure every page's weight in an already built site and print the table",
     )
+    ap.add_argument(
+        "--lite",
+        type=Path,
+        nargs="?",
+        const=ROOT / "_build" / "html",
+        default=None,
+        help="only measure the browser app (JupyterLite) of an already built site, building the app if missing, "
+        "and print the tables",
+    )
+    ap.add_argument(
+        "--chapters", nargs="+", metavar="NAME", help="the chapters to run in the browser app (default: every one)"
+    )
     args = ap.parse_args(argv)
     if args.pages is not None:
         weights = page_weights(args.pages)
         print(weight_table(weights, detail=True))
+        return 0
+    if args.lite is not None:
+        site = args.lite.resolve()
+        if not (site / "index.html").is_file():
+            raise SystemExit(f"bench: no built site at {site}/index.html: run `make book` first")
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        lite_rows, lite_tables = lite_bench(site, ROOT, env, args.chapters)
+        print("\n" + "\n\n".join([rows_table(lite_rows), *lite_tables]))
         return 0
     rows: list[tuple[str, str, str]] = []
 
@@ -266,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         for label, ms in sorted(clicks.items()):
             add(f"explorer click to result: {label}", f"{ms:.1f} ms", "< 100 ms")
+        lite_rows, lite_tables = lite_bench(html, work, env, args.chapters)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -280,14 +305,155 @@ def main(argv: list[str] | None = None) -> int:
         f"- Versions: {versions()}",
         f"- Each figure: median of {args.runs} runs.",
         "",
-        "| figure | value | budget |",
-        "|---|---|---|",
+        rows_table(rows),
     ]
-    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     lines += ["", "## Page weight, every page", "", PAGE_WEIGHT_METHOD, "", weight_table(weights)]
+    lines += ["", "## Live in the browser (JupyterLite)", "", LITE_METHOD, "", rows_table(lite_rows)]
+    lines += [part for table in lite_tables for part in ("", table)]
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"bench: wrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
     return 0
+
+
+def rows_table(rows: list[tuple[str, str, str]]) -> str:
+    return "\n".join(["| figure | value | budget |", "|---|---|---|", *(f"| {a} | {b} | {c} |" for a, b, c in rows)])
+
+
+LITE_METHOD = (
+    "Method: the built site (with the app under `lite/`, built by `python -m tools.lite` if missing) is served by "
+    "Python's `http.server` on 127.0.0.1; headless Chromium (Playwright) opens each chapter straight in the app "
+    "(`lite/lab/index.html?path=chapters/<name>.ipynb`) in a fresh browser context (nothing cached), waits for the "
+    "kernel to be idle (time to a ready kernel, from the navigation), runs all cells (`notebook:run-all-cells`) and "
+    "waits until the run has ended: every code cell numbered and the kernel idle, or an error stopped it (the cells "
+    "after an error never run). Every request is seen and any to another host recorded. Each chapter runs once; "
+    "the time to a ready kernel is the median over those openings. Error outputs are the notebook's `error` "
+    "outputs (tracebacks); stderr streams (such as matplotlib's font-cache note) are counted apart. The zips are "
+    "`python -m tools.offline_zip` (light) and "
+    "`--live` (with the app). 1 MB = 10^6 bytes, 1 MiB = 2^20 bytes."
+)
+
+
+def one_line(text: str, width: int = 160) -> str:
+    """Text for one Markdown table cell."""
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def lite_bench(
+    site: Path, work: Path, env: dict, chapters: list[str] | None = None
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The browser app of `site`: its size, the two offline zips, the time to a ready kernel and to run every chapter
+    (or `chapters`) in it, with any error. `work` is the repository the app and zips are built from. Returns the
+    figure rows and the Markdown tables (chapters; then the errors, if any)."""
+    from playwright.sync_api import sync_playwright
+
+    from tools.chromium import CHROMIUM_ARGS, chromium_executable
+    from tools.lite_run import open_and_run, serve
+    from tools.offline_zip import BUDGET_BYTES, LIVE_BUDGET_BYTES
+
+    rows: list[tuple[str, str, str]] = []
+
+    def add(name: str, value: str, budget: str = "") -> None:
+        rows.append((name, value, budget))
+        print(f"  {name}: {value}" + (f"   [budget {budget}]" if budget else ""), flush=True)
+
+    py = str(ROOT / ".venv" / "bin" / "python")
+    app = site / "lite"
+    if not (app / "jupyter-lite.json").is_file():
+        seconds, _ = timed([py, "-m", "tools.lite", "--out", str(app)], work, env)
+        add("lite app built by the benchmark (`python -m tools.lite`)", f"{seconds:.0f} s")
+    files = [p for p in app.rglob("*") if p.is_file()]
+    add(
+        "lite app (_build/html/lite) on disk",
+        f"{sum(p.stat().st_size for p in files) / 1e6:.1f} MB, {len(files)} files",
+        "none of its own (outside the 15 MB site budget)",
+    )
+    with tempfile.TemporaryDirectory(prefix="ceasefire-bench-zip-") as tmp:
+        for label, extra, budget, shown in (
+            ("offline zip, light (no app)", [], BUDGET_BYTES, "< 10 MB (issue 13); the tool fails over 15 MiB"),
+            ("offline zip, live (with the app)", ["--live"], LIVE_BUDGET_BYTES, "<= 64 MiB (tools/offline_zip.py)"),
+        ):
+            out = Path(tmp) / f"zip{len(extra)}.zip"
+            cmd = [py, "-m", "tools.offline_zip", "--site", str(site), "--out", str(out), *extra]
+            proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
+            if out.is_file():
+                size = out.stat().st_size
+                over = "; OVER the tool's budget" if size > budget else ""
+                add(label, f"{size / 1e6:.1f} MB ({size / 2**20:.1f} MiB){over}", shown)
+            else:
+                add(label, f"not written: {one_line(proc.stdout + proc.stderr)}", shown)
+
+    names = chapters or sorted(p.stem for p in (work / "chapters").glob("*.ipynb"))
+    runs: dict[str, dict] = {}
+    with sync_playwright() as pw, serve(site) as base:
+        browser = pw.chromium.launch(executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
+        for name in names:
+            try:
+                page, record = open_and_run(browser, base, name, via_page=False)
+                page.context.close()
+            except Exception as exc:  # noqa: BLE001 - a chapter whose app never got a kernel is reported, not fatal
+                record = {"failure": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
+                for context in browser.contexts:
+                    context.close()
+            runs[name] = record
+            if "run_s" in record:
+                print(
+                    f"  lite: {name}: kernel {record['kernel_s']:.1f} s, run {record['run_s']:.1f} s, "
+                    f"{record['cells'] - record['unrun']}/{record['cells']} code cells run, "
+                    f"{len(record['tracebacks'])} error(s), {record['requests']} requests "
+                    f"({len(record['other_hosts'])} to other hosts; most asked: {record['paths'].most_common(3)})",
+                    flush=True,
+                )
+            else:
+                print(f"  lite: {name}: {record['failure']}", flush=True)
+        browser.close()
+
+    opened = [r for r in runs.values() if "kernel_s" in r]
+    if opened:
+        kernels = [r["kernel_s"] for r in opened]
+        add(
+            f"time to a ready kernel (median of {len(kernels)} openings, one per chapter)",
+            f"{median(kernels):.1f} s (fastest {min(kernels):.1f} s, slowest {max(kernels):.1f} s)",
+        )
+    clean = [n for n, r in runs.items() if r.get("finished") and not r.get("tracebacks") and not r.get("unrun")]
+    add("chapters that run in the app to the end without an error", f"{len(clean)} of {len(runs)}", "all")
+    finished = [r["run_s"] for r in runs.values() if r.get("finished")]
+    if finished:
+        add("time to run all cells of a chapter in the app (median; one run each)", f"{median(finished):.0f} s")
+    add("requests to another host, all chapters", str(sum(len(r.get("other_hosts", [])) for r in runs.values())), "0")
+
+    table = [
+        "| chapter | run all cells | kernel ready | code cells run | error outputs | stderr outputs | requests "
+        "(to other hosts) | first error (cell: position in the notebook, from 1) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    details = []
+    for name, r in runs.items():
+        if "run_s" not in r:
+            table.append(f"| {name} | not run | | | | | | {one_line(r['failure'])} |")
+            continue
+        first = ""
+        if r["tracebacks"]:
+            e = r["tracebacks"][0]
+            where = f"cell {e['cell'] + 1} (In [{e['count']}])"
+            first = f"{where}: {e['ename']}: {e['evalue']}"
+            lines = [l for l in e["traceback"].splitlines() if l.strip() and not set(l.strip()) <= {"-"}]
+            details += [f"{name}, {where}, first lines of the traceback:", "", "```", *lines[:8], "```", ""]
+        elif not r["finished"]:
+            first = f"no end within the timeout: prompts {r['prompts']}"
+        for out in r["stderr"]:
+            text = " ".join(out["text"].strip().splitlines()[:2])
+            details += [f"{name}, cell {out['cell'] + 1} (In [{out['count']}]), stderr: {one_line(text)}", ""]
+        ran = f"{r['run_s']:.0f} s" if r["finished"] else f"> {r['run_s']:.0f} s (timed out)"
+        table.append(
+            f"| {name} | {ran} | {r['kernel_s']:.1f} s | {r['cells'] - r['unrun']} / {r['cells']} | "
+            f"{len(r['tracebacks'])} | {len(r['stderr'])} | {r['requests']} ({len(r['other_hosts'])}) | "
+            f"{one_line(first)} |"
+        )
+    tables = ["\n".join(table)]
+    if details:
+        tables.append("\n".join(details).rstrip())
+    return rows, tables
 
 
 DRAW_PROBE = """(() => {
