@@ -173,3 +173,22 @@ def test_no_forecast_to_score_is_a_clear_error():
     fc["scored"] = False
     with pytest.raises(charts.ChartError, match="brier_chart: the essay has no scored forecast"):
         charts.brier_chart(data=_package(forecasts=fc))
+
+
+def test_older_matplotlib_without_svg_id_gets_the_same_root_id(drawn, monkeypatch):
+    """The browser's matplotlib (Pyodide) predates the `svg.id` setting: the chart's root still gets its id, which
+    its own style rule and the page's CSS address."""
+    import types
+
+    import matplotlib as mpl
+
+    old = types.SimpleNamespace(rcParams={k: v for k, v in mpl.rcParams.items() if k != "svg.id"})
+    old.rc_context = mpl.rc_context
+    monkeypatch.setattr(charts, "mpl", old)
+    chart = charts.CHARTS["brier_chart"]()
+    name = chart.name
+    root = ET.fromstring(chart.svg)
+    assert root.get("id") == f"{name}-svg", root.attrib
+    assert f"#{name}-svg *" in chart.svg
+    assert re.findall(r'\bid="([^"]+)"', chart.svg).count(f"{name}-svg") == 1
+    assert ET.fromstring(drawn["brier_chart"].svg).get("id") == f"{name}-svg"

@@ -130,10 +130,15 @@ def _figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **kw):
 def _svg(fig: Figure, name: str, title: str, alt: str) -> str:
     """The figure as inline SVG: no XML prologue, ids prefixed by the chart's name, text in currentColor."""
     buf = io.StringIO()
-    with mpl.rc_context({**STYLE, "svg.hashsalt": name, "svg.id": name + "-svg"}):
+    rc = {**STYLE, "svg.hashsalt": name}
+    if "svg.id" in mpl.rcParams:  # matplotlib >= 3.9; the browser's (Pyodide) is older: the id is added below
+        rc["svg.id"] = name + "-svg"
+    with mpl.rc_context(rc):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
+    if not re.match(r"<svg[^>]*\bid=", svg):
+        svg = svg.replace("<svg ", f'<svg id="{name}-svg" ', 1)
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
     svg = svg.replace(
         '<style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style>',
