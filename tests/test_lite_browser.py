@@ -19,7 +19,7 @@ from tools.lite_run import open_and_run, serve
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LITE = SITE / "lite"
 # A map chapter and an explorer chapter in one (the Lachin corridor map, the Russia factor's scenario explorer): one
-# run of about a minute and a half. `make bench` runs every chapter in the app and reports any error.
+# run of well under a minute after the kernel. `make bench` runs every chapter in the app and reports any error.
 CHAPTER = "02_russia_peacekeeping"
 
 
