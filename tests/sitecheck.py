@@ -245,3 +245,19 @@ def page_problems(offline_page, path: Path) -> list[str]:
         problems += [f"JS error in frame: {e}" for e in frame.evaluate("window.__sitecheckErrors || []")]
     problems += [f"request leaving the machine: {url}" for url in offline_page.external_requests]
     return list(dict.fromkeys(problems))
+
+
+def click_another_explorer_option(page, appear_ms: int = 90_000, change_ms: int = 30_000) -> None:
+    """In a JupyterLab page (JupyterLab or the browser app) whose notebook is running: wait for the first explorer's
+    options, click one not chosen, and wait until that explorer's output changes (raises playwright's TimeoutError
+    if it does not: the widget did not recompute)."""
+    radio = page.locator(".widget-radio-box input[type=radio]:not(:checked)").first
+    radio.wait_for(timeout=appear_ms)
+    result = page.locator(".widget-radio-box").first.locator(
+        "xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]"
+    )
+    before = result.inner_text()
+    radio.click()
+    page.wait_for_function(
+        "([el, before]) => el.innerText !== before", arg=[result.element_handle(), before], timeout=change_ms
+    )

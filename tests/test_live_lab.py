@@ -12,6 +12,7 @@ import nbformat
 import pytest
 from jupyter_client.manager import start_new_kernel
 from kernelcheck import idle, iopub_until
+from sitecheck import click_another_explorer_option
 
 from tools.chromium import ROOT
 
@@ -251,16 +252,7 @@ def test_explorer_recomputes_in_jupyterlab(lab_server, browser):
             timeout=60000,
         )
         page.evaluate("() => jupyterapp.commands.execute('notebook:run-all-cells')")
-        radio = page.locator(".widget-radio-box input[type=radio]:not(:checked)").first
-        radio.wait_for(timeout=90000)
-        result = page.locator(".widget-radio-box").first.locator(
-            "xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]"
-        )
-        before = result.inner_text()
-        radio.click()
-        page.wait_for_function(
-            "([el, before]) => el.innerText !== before", arg=[result.element_handle(), before], timeout=30000
-        )
+        click_another_explorer_option(page)
     finally:
         context.close()
     assert not leaving, f"JupyterLab page requests leaving the machine: {leaving[:5]}"
