@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP = "ceasefire-book"
-BUDGET_BYTES = 15 * 1024 * 1024
+BUDGET_BYTES = 10 * 10**6  # the light edition: under 10 MB (issue 13); it is about 2 MB
 FIXED_TIME = (2020, 11, 10, 0, 0, 0)  # the ceasefire; any fixed date makes the zip reproducible
 # Not needed to read the book from disk: source maps (for debugging the theme), Sphinx's build stamp, sphinx-thebe's
 # assets (removed from every page by tools/sphinx_site.py) and the theme's template leftovers.
@@ -81,7 +81,7 @@ def write_zip(site: Path, out: Path, budget: int = BUDGET_BYTES, live: bool = Fa
     out.with_name(out.name + ".sha256").write_text(f"{digest}  {out.name}\n", encoding="utf-8")
     if size > budget:
         raise SystemExit(
-            f"error: {out} is {size / 2**20:.1f} MiB, over the {budget / 2**20:.0f} MiB budget "
+            f"error: {out} is {size:,} bytes, over the {budget:,}-byte budget "
             f"for the offline edition: find the heavy files with `du -a {site} | sort -n | tail`"
         )
     return size, digest
