@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser execute book lint test test-fast lab offline lite offline-live pdf slides instructor bench clean help
+.PHONY: setup browser execute book lint test test-fast lab offline lite offline-live pdf screenshots slides instructor bench clean help
 
 help:
 	@echo "make book    set up and build the site into _build/html (open _build/html/index.html)"
@@ -17,6 +17,7 @@ help:
 	@echo "make offline build the site and pack it into dist/ceasefire-book-offline.zip (works unpacked, from disk)"
 	@echo "make lite    build the site plus the chapters live in the browser (JupyterLite) under _build/html/lite"
 	@echo "make offline-live  the offline zip with the browser app too (serve it with python3 -m http.server)"
+	@echo "make screenshots  every chapter's first screen at phone and desktop width, light and dark, into _build/screenshots"
 	@echo "make pdf     print the single-page book with Chromium into _build/pdf/book.pdf (maps included)"
 	@echo "make slides  one slide deck per chapter from its stored outputs into _build/slides (open index.html)"
 	@echo "make instructor  build the instructor guide (answer keys, worksheets as PDF; never published) into _build_instructor"
@@ -86,6 +87,10 @@ offline-live: lite
 
 pdf: execute browser
 	$(BIN)/python -m tools.pdf
+
+# Every chapter's first screen at phone and desktop width, light and dark, into _build/screenshots (CI keeps them).
+screenshots: book browser
+	$(BIN)/python -m tools.screenshots --viewport-only
 
 # One self-contained deck per chapter (the cells listed in the notebook's "slides" metadata), from stored outputs.
 slides: setup

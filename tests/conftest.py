@@ -30,6 +30,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.kernel)
 
 
+# Under `pytest -n N --dist loadfile` (as `make test` runs), a file's tests stay in one worker: a notebook's cells share
+# its kernel, and module fixtures (a printed PDF, an unpacked zip, a JupyterLab server) are made once. These files'
+# tests share nothing but session fixtures, so they are handed out one by one, to keep both workers busy to the end.
+SPREAD_FILES = {"tests/test_site.py", "tests/test_phone.py", "tests/test_maps_browser.py"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FilesButSpread(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in SPREAD_FILES else path
+
+    return FilesButSpread(config, log)
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+from axe_playwright_python.base import AXE_SCRIPT
 
 from tools.chromium import SITE
 
@@ -261,3 +264,60 @@ def click_another_explorer_option(page, appear_ms: int = 90_000, change_ms: int 
     page.wait_for_function(
         "([el, before]) => el.innerText !== before", arg=[result.element_handle(), before], timeout=change_ms
     )
+
+
+# ---------------------------------------------------------------- accessibility (axe-core, skip link, headings)
+
+BLOCKING = {"critical", "serious"}
+# Frames are audited one by one (axe cannot reach into srcdoc frames from the page without waiting for them).
+# No preload: axe would fetch every stylesheet by XMLHttpRequest, which the browser refuses from file:// (a console
+# error per sheet), for its one rule that reads them (css-orientation-lock), experimental and so not run by default.
+AXE_OPTIONS = {"resultTypes": ["violations"], "iframes": False, "preload": False}
+
+# The page's headings in document order, outside hidden elements, as [level, text].
+HEADINGS_JS = """() => Array.from(document.querySelectorAll('#main-content h1, #main-content h2, #main-content h3, '
+  + '#main-content h4, #main-content h5, #main-content h6'))
+  .filter(h => h.getClientRects().length && !h.closest('[hidden], details:not([open])'))
+  .map(h => [Number(h.tagName[1]), h.textContent.trim().slice(0, 50)])"""
+
+
+def axe_violations(frame) -> list[dict]:
+    """axe-core's violations in one frame, injected from the local copy (no network)."""
+    frame.evaluate(AXE_SCRIPT)
+    return frame.evaluate(f"axe.run(document, {json.dumps(AXE_OPTIONS)})")["violations"]
+
+
+def heading_problems(headings: list[list]) -> list[str]:
+    """One h1, first; no level skipped on the way down (h2 -> h4)."""
+    problems = []
+    levels = [level for level, _ in headings]
+    if levels.count(1) != 1 or (levels and levels[0] != 1):
+        problems.append(f"expected exactly one h1, first; found levels {levels}")
+    for (previous, _), (level, text) in zip(headings, headings[1:]):
+        if level > previous + 1:
+            problems.append(f"heading {text!r} jumps from h{previous} to h{level}")
+    return problems
+
+
+def a11y_problems(page, page_id: str) -> list[str]:
+    """No critical or serious axe violation in the page or its frames (axe-core bundled with axe-playwright-python,
+    injected from disk); a skip link to the main content, first to take focus; headings without jumps."""
+    problems = []
+    for frame in page.frames:
+        where = "page" if frame == page.main_frame else "frame"
+        for v in axe_violations(frame):
+            if v["impact"] in BLOCKING:
+                targets = [" ".join(map(str, n["target"])) for n in v["nodes"][:3]]
+                problems.append(f"axe {v['impact']} in {where}: {v['id']} ({v['help']}) at {targets}")
+    skip = page.evaluate("""() => { const a = document.querySelector('a.skip-link, a[href="#main-content"]');
+        return a ? {href: a.getAttribute('href'),
+                   first: a === document.querySelector('a[href], button, input')} : null; }""")
+    if not skip:
+        problems.append("no skip link to the main content")
+    elif not page.locator(skip["href"]).count():
+        problems.append(f"skip link target {skip['href']} does not exist")
+    elif not skip["first"]:
+        problems.append("the skip link is not the first focusable element")
+    if page_id not in ("search.html", "genindex.html"):
+        problems += heading_problems(page.evaluate(HEADINGS_JS))
+    return problems

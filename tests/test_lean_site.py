@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tools.css_purge import purge, vocabulary
 
 MATH_PAGE = "chapters/07_what_happened_next.html"
@@ -46,43 +44,47 @@ DRAWS_ITS_GLYPH = """sel => {
 }"""
 
 
-@pytest.mark.parametrize(
-    "icon",
-    [
-        "fa-magnifying-glass",
-        "fa-bars",
-        "fa-list",
-        "fa-download",
-        "fa-github",
-        "fa-circle-half-stroke",
-        "fa-sun",
-        "fa-moon",
-    ],
-)
-def test_icons_draw_from_the_subset_font(site, offline_page, icon):
+# The icons of the desktop header, where every icon shows; the theme switch shows the icon of its current mode.
+ICONS = {
+    "fa-magnifying-glass": None,
+    "fa-bars": None,
+    "fa-list": None,
+    "fa-download": None,
+    "fa-github": None,
+    "fa-circle-half-stroke": None,
+    "fa-sun": "light",
+    "fa-moon": "dark",
+}
+# Marks the first visible element with the icon (the theme switch shows one of its three icons at a time).
+PROBE_ICON = """icon => {
+    const el = [...document.querySelectorAll('.' + icon)].find(e => e.getClientRects().length);
+    if (!el) { return false; }
+    el.setAttribute('data-icon-probe', icon);
+    return true; }"""
+
+
+def test_icons_draw_from_the_subset_font(site, offline_page):
     page = offline_page.open(site / ICON_PAGE)
-    page.set_viewport_size({"width": 1400, "height": 900})  # the desktop header, where every icon shows
-    mode = {"fa-sun": "light", "fa-moon": "dark"}.get(icon)
-    if mode:  # the theme switch shows the icon of the current mode (auto, light, dark)
-        page.evaluate("mode => { document.documentElement.dataset.mode = mode; }", mode)
-    page.evaluate("() => document.fonts.ready.then(() => true)")
-    # the first visible element with the icon (the theme switch shows one of its three icons at a time)
-    found = page.evaluate(
-        """icon => {
-        const el = [...document.querySelectorAll('.' + icon)].find(e => e.getClientRects().length);
-        if (!el) { return false; }
-        el.setAttribute('data-icon-probe', icon);
-        return true; }""",
-        icon,
-    )
-    if not found:
-        pytest.skip(f"{ICON_PAGE} shows no {icon} at this width")
-    selector = f'[data-icon-probe="{icon}"]'
-    width = page.eval_on_selector(selector, "e => e.getBoundingClientRect().width")
-    assert width > 0, f"{icon} is visible but has no width"
-    drawn = page.evaluate(DRAWS_ITS_GLYPH, selector)
-    assert ICON_FONTS[0] in drawn["font"] or ICON_FONTS[1] in drawn["font"], drawn
-    assert drawn["inked"] and drawn["differs"], f"{icon}: its glyph does not draw from {drawn['font']} (missing?)"
+    page.set_viewport_size({"width": 1400, "height": 900})
+    problems = []
+    for icon, mode in ICONS.items():
+        if mode:
+            page.evaluate("mode => { document.documentElement.dataset.mode = mode; }", mode)
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        if not page.evaluate(PROBE_ICON, icon):
+            problems.append(f"{ICON_PAGE} shows no {icon} at 1400 px")
+            continue
+        selector = f'[data-icon-probe="{icon}"]'
+        if not page.eval_on_selector(selector, "e => e.getBoundingClientRect().width") > 0:
+            problems.append(f"{icon} is visible but has no width")
+            continue
+        drawn = page.evaluate(DRAWS_ITS_GLYPH, selector)
+        if not (ICON_FONTS[0] in drawn["font"] or ICON_FONTS[1] in drawn["font"]):
+            problems.append(f"{icon} is not drawn with Font Awesome: {drawn}")
+        elif not (drawn["inked"] and drawn["differs"]):
+            problems.append(f"{icon}: its glyph does not draw from {drawn['font']} (missing?)")
+    assert not problems, "\n".join(problems)
+    assert not offline_page.js_errors and not offline_page.external_requests
 
 
 def test_every_icon_class_on_the_site_has_its_glyph(site):

@@ -1,8 +1,11 @@
 """Instructors live: every explorer in the chapters, run in a real kernel as JupyterLab would, recomputes in Python
-when any of its controls changes (the front end is simulated over the widget comm protocol)."""
+when any of its controls changes (the front end is simulated over the widget comm protocol). The whole chapters run
+in a kernel under nbval and, in a real JupyterLab page, in test_explorer_recomputes_in_jupyterlab; here a chapter's
+first cell, its imports and its explorer cells are enough (an explorer cell is one call of an imported function)."""
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import time
@@ -27,7 +30,10 @@ RESULT_KEYS = ("value", "outputs", "children", "description", "options", "_optio
 
 def explorer_cells(path: Path) -> list[str]:
     """Ids of the code cells whose stored output is a live widget (an explorer, scorer or filter)."""
-    nb = nbformat.read(path, as_version=4)
+    return explorer_cells_of(nbformat.read(path, as_version=4))
+
+
+def explorer_cells_of(nb) -> list[str]:
     return [
         c.id
         for c in nb.cells
@@ -101,15 +107,31 @@ def send_update(kc, comm_id: str, change: dict, states: dict[str, dict], deadlin
     return states
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def chapter_kernel():
-    """A python3 kernel started in chapters/, as `make lab` and tools.execute run the notebooks."""
+    """A python3 kernel started in chapters/, as `make lab` and tools.execute run the notebooks (one for this file:
+    each explorer cell makes its own widgets)."""
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT / "chapters"))
     try:
         yield kc
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def live_cells(nb) -> list[tuple[str | None, str]]:
+    """(explorer cell id or None, code) to run: the first code cell (it finds the book), the import statements of
+    the other cells, then each explorer cell."""
+    wanted = set(explorer_cells_of(nb))
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    imports = [
+        ast.get_source_segment(c.source, node)
+        for c in code[1:]
+        if c.id not in wanted
+        for node in ast.parse(c.source).body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    return [(None, code[0].source), (None, "\n".join(imports))] + [(c.id, c.source) for c in code if c.id in wanted]
 
 
 LIVE = [p for p in CHAPTERS if explorer_cells(p)]
@@ -123,17 +145,15 @@ def test_some_chapter_has_a_live_explorer():
 def test_every_control_of_every_explorer_recomputes_live(chapter_kernel, path):
     kc = chapter_kernel
     deadline = time.monotonic() + TIMEOUT
-    nb = nbformat.read(path, as_version=4)
-    wanted = set(explorer_cells(path))
     problems, tested = [], 0
-    for cell in (c for c in nb.cells if c.cell_type == "code"):
-        msgs = run_cell(kc, cell.source, deadline)
-        if cell.id not in wanted:
+    for cell_id, source in live_cells(nbformat.read(path, as_version=4)):
+        msgs = run_cell(kc, source, deadline)
+        if cell_id is None:
             continue
         states = comm_states(msgs, {})
         controls = [cid for cid, st in states.items() if changed_control(st)]
         if not controls:
-            problems.append(f"cell {cell.id}: a live widget with no control to change")
+            problems.append(f"cell {cell_id}: a live widget with no control to change")
         for cid in controls:
             label = states[cid].get("description") or states[cid].get("_model_name")
             # A checkbox of a filter group may change nothing while its siblings still admit the same items
@@ -147,11 +167,30 @@ def test_every_control_of_every_explorer_recomputes_live(chapter_kernel, path):
             states = send_update(kc, cid, change, states, deadline)
             tested += 1
             if results_of(states, cid) == before:
-                problems.append(f"cell {cell.id}: changing control {label!r} recomputed nothing")
+                problems.append(f"cell {cell_id}: changing control {label!r} recomputed nothing")
             for k, restore in [(cid, original)] + [(k, {"value": True}) for k in siblings]:
                 states = send_update(kc, k, restore, states, deadline)
     assert tested, f"{path.name}: no control was exercised"
     assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+def test_live_cells_are_the_finder_the_imports_and_the_explorers():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import sys\nsys.path.insert(0, '..')"),
+        nbformat.v4.new_markdown_cell("text"),
+        nbformat.v4.new_code_cell("from widgets.maps import shusha_map\nimport pandas as pd\nshusha_map()"),
+        nbformat.v4.new_code_cell("x = 1\nprint(x)"),
+        nbformat.v4.new_code_cell(
+            "scenario_explorer('russia')", outputs=[nbformat.v4.new_output("display_data", {WIDGET_VIEW: {}})]
+        ),
+    ]
+    explorer = nb.cells[4].id
+    assert live_cells(nb) == [
+        (None, "import sys\nsys.path.insert(0, '..')"),
+        (None, "from widgets.maps import shusha_map\nimport pandas as pd"),
+        (explorer, "scenario_explorer('russia')"),
+    ]
 
 
 def test_control_changes_cover_the_widget_kinds():

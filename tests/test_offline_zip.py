@@ -6,7 +6,7 @@ import hashlib
 import zipfile
 
 import pytest
-from sitecheck import page_ids, page_problems
+from sitecheck import page_problems
 from test_links import broken_links
 
 from tools.offline_zip import BUDGET_BYTES, TOP, write_zip
@@ -68,8 +68,25 @@ def test_unpacked_entry_page_opens(unpacked, offline_page):
     )
 
 
-# Every chapter page (and the search page), audited in the unpacked copy as in the build.
-UNPACKED_PAGES = [p for p in page_ids() if p.startswith("chapters/")] or ["<no chapter pages>"]
+def test_unpacked_files_are_the_built_files(site, unpacked):
+    """Every file of the unpacked edition is byte for byte the built site's (which the site audit checks page by
+    page), except the files the zip adds: its README, its manifest and the page standing in for the browser app."""
+    root = unpacked["root"]
+    added = {"README.txt", "SHA256SUMS", "lite/lab/index.html"}
+    differ = [
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.relative_to(root).as_posix() not in added
+        and (not (site / p.relative_to(root)).is_file() or (site / p.relative_to(root)).read_bytes() != p.read_bytes())
+    ]
+    assert not differ, f"files of the unpacked zip that are not the built site's: {differ[:10]}"
+
+
+# The files are the site's (above), so the full audit of every page runs once, on the build (test_site.py). Here, the
+# chapters with a map, an explorer and the forecast scorer, audited again from the unpacked copy, in a folder whose
+# path has a space in it.
+UNPACKED_PAGES = ["chapters/02_russia_peacekeeping.html", "chapters/07_what_happened_next.html"]
 
 
 @pytest.mark.parametrize("page_id", UNPACKED_PAGES)

@@ -8,15 +8,34 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from sitecheck import page_ids, page_path, page_problems, site_pages
+from sitecheck import a11y_problems, page_ids, page_path, page_problems, site_pages
 
 pytestmark = pytest.mark.browser
 
 
+def light_theme_problems(offline_page, page_id: str, timeout_ms: int = 5000) -> list[str]:
+    """The reader's colour scheme turns light (the theme follows it, as in auto mode): then axe-core, the skip link
+    and the headings (sitecheck.a11y_problems), and still no JS error and no request leaving the machine."""
+    page = offline_page.page
+    page.emulate_media(color_scheme="light")
+    try:
+        page.wait_for_function("document.documentElement.dataset.theme === 'light'", timeout=timeout_ms)
+    except Exception:  # playwright's TimeoutError: the page did not follow the reader's colour scheme
+        return ["the theme did not follow the reader's light colour-scheme preference"]
+    problems = a11y_problems(page, page_id)
+    problems += [f"JS error: {e}" for e in offline_page.js_errors]
+    problems += [f"request leaving the machine: {url}" for url in offline_page.external_requests]
+    return problems
+
+
 @pytest.mark.parametrize("page_id", page_ids())
-def test_page_works_offline_in_dark_theme(site, offline_page, page_id):
-    """No request leaves the machine, no JS error, maps drawn, explorers compute, math typeset, text readable."""
+def test_page_works_offline_and_is_accessible_in_both_themes(site, offline_page, page_id):
+    """One visit per page. Dark theme: no request leaves the machine, no JS error, maps drawn, explorers compute,
+    math typeset, text readable. Then light: no serious axe violation in the page or its frames, a skip link, headings
+    without jumps."""
     problems = page_problems(offline_page, page_path(site, page_id))
+    problems += light_theme_problems(offline_page, page_id)
+    problems = list(dict.fromkeys(problems))
     assert not problems, f"{page_id}:\n  " + "\n  ".join(problems)
 
 
@@ -27,16 +46,17 @@ BROKEN_PAGE = """<!doctype html><html lang="en" data-theme="light"><body><main i
 <table><tr><td style="color:#777;background:#888">pale cell</td></tr></table>
 <div id="m"></div><script>var map_1 = L.map("m");</script>
 <p>\\(x^2\\)</p><span class="math notranslate nohighlight">\\(x\\)</span>
-<img src="https://tiles.example.invalid/1/1/1.png" alt="tile">
+<img src="https://tiles.example.invalid/1/1/1.png">
 </main></body></html>"""
 
 
 def test_audit_catches_every_kind_of_fault(offline_page, tmp_path):
     """The per-page audit reports a stock map that is not drawn, a dead explorer, unreadable text, unhosted math,
-    a JS error, a light theme and a request leaving the machine."""
+    a JS error, a light theme, a request leaving the machine, and (in the light theme) an image without text
+    alternative, a missing skip link and a heading outline without h1."""
     broken = tmp_path / "broken.html"
     broken.write_text(BROKEN_PAGE, encoding="utf-8")
-    report = "\n".join(page_problems(offline_page, broken))
+    report = "\n".join(page_problems(offline_page, broken) + light_theme_problems(offline_page, "broken.html"))
     for expected in [
         "1 map(s) in the HTML but 0 drawn",
         "did not change its output",
@@ -45,8 +65,20 @@ def test_audit_catches_every_kind_of_fault(offline_page, tmp_path):
         "JS error: L is not defined",
         "dark colour-scheme",
         "request leaving the machine: https://tiles.example.invalid",
+        "axe critical in page: image-alt",
+        "no skip link to the main content",
+        "expected exactly one h1",
     ]:
         assert expected in report, f"the audit missed: {expected}\n{report}"
+
+
+def test_audit_catches_a_page_that_stays_dark(offline_page, tmp_path):
+    stuck = tmp_path / "dark.html"
+    stuck.write_text('<!doctype html><html lang="en" data-theme="dark"><body><p>x</p></body></html>', encoding="utf-8")
+    offline_page.open(stuck)
+    assert light_theme_problems(offline_page, "dark.html", timeout_ms=300) == [
+        "the theme did not follow the reader's light colour-scheme preference"
+    ]
 
 
 def chapter_pages(site: Path) -> list[Path]:

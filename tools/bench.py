@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.test_runs:
             tests = [timed(["make", "test"], work, env)[0] for _ in range(args.test_runs)]
-            add(f"make test after setup (median of {args.test_runs})", f"{median(tests):.0f} s", "< 300 s")
+            add(f"make test after setup (median of {args.test_runs})", f"{median(tests):.0f} s", "< 240 s")
         for page, (nav, frame) in sorted(draws.items()):
             add(
                 f"first map drawn: {page}",
