@@ -49,13 +49,14 @@ lint: setup
 	$(BIN)/nbqa ruff chapters/
 	$(BIN)/nbqa "ruff format" chapters/ --check
 
-# The committed notebooks must be current (--check), the site must build strictly, the browser app is built (from the
-# cache after the first time), then every test runs, in TEST_WORKERS processes (pytest-xdist; a file's tests, and so a
+# The committed notebooks must be current (--check), the site must build strictly (and, on the other core, the
+# single-page book the PDF test prints), the browser app is built (from the cache after the first time), then every
+# test runs, in TEST_WORKERS processes (pytest-xdist; a file's tests, and so a
 # notebook's cells, stay in one process). CEASEFIRE_REQUIRE_LITE: the browser-app tests fail, not skip, without it.
 TEST_WORKERS ?= 2
 test: setup browser lint
 	$(BIN)/python -m tools.execute --check
-	$(BIN)/python -m tools.build_book
+	$(BIN)/python -m tools.pdf --build-only & single=$$!; $(BIN)/python -m tools.build_book; wait $$single
 	$(BIN)/python -m tools.lite
 	CEASEFIRE_REQUIRE_LITE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 

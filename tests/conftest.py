@@ -36,17 +36,26 @@ def pytest_collection_modifyitems(config, items):
 SPREAD_FILES = {"tests/test_site.py", "tests/test_phone.py", "tests/test_maps_browser.py"}
 
 
-def pytest_xdist_make_scheduler(config, log):
-    if config.getvalue("dist") != "loadfile":
-        return None
-    from xdist.scheduler import LoadScopeScheduling
+class SpreadScheduler:
+    """Registered only when pytest-xdist is loaded (its hook is unknown to pytest without it)."""
 
-    class FilesButSpread(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return nodeid if path in SPREAD_FILES else path
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        if config.getvalue("dist") != "loadfile":
+            return None
+        from xdist.scheduler import LoadScopeScheduling
 
-    return FilesButSpread(config, log)
+        class FilesButSpread(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                path = nodeid.split("::", 1)[0]
+                return nodeid if path in SPREAD_FILES else path
+
+        return FilesButSpread(config, log)
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(SpreadScheduler(), "ceasefire-spread-scheduler")
 
 
 @pytest.fixture(scope="session")

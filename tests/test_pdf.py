@@ -48,20 +48,18 @@ def long_vector_paths(pdf, number: int) -> int:
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
     """The PDF as `make pdf` makes it (`python -m tools.pdf`, in its own process: the tests' browser already runs
-    Playwright here), with the single-page build in a temporary folder; (pdf, maps drawn before printing)."""
+    Playwright here), into a temporary folder; (pdf, maps drawn before printing). The single-page build is the one
+    `make test` made beside the site's (built here if missing or stale)."""
     import sys
 
-    out = tmp_path_factory.mktemp("pdf")
+    out = tmp_path_factory.mktemp("pdf") / "book.pdf"
     proc = subprocess.run(
-        [sys.executable, "-m", "tools.pdf", "--path-output", str(out), "--out", str(out / "book.pdf")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+        [sys.executable, "-m", "tools.pdf", "--out", str(out)], cwd=ROOT, capture_output=True, text=True
     )
     assert proc.returncode == 0, f"python -m tools.pdf failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     maps = re.search(r"(\d+) map\(s\) drawn before printing", proc.stdout)
     assert maps, f"unexpected output from tools.pdf: {proc.stdout[-500:]}"
-    return out / "book.pdf", int(maps[1])
+    return out, int(maps[1])
 
 
 def test_pdf_has_every_map_drawn(printed):

@@ -48,7 +48,9 @@ def build(builder: str = "html", path_output: str | None = None, config: str | N
     # jupyter-book needs about 10 s even when nothing changed (imports, bibliography pass); like make, skip it when
     # no input changed since the last successful build.
     out = Path(path_output or ROOT) / "_build" / builder
-    stamp, digest = out / ".build-inputs", inputs_digest(builder, path_output, config)
+    # the same folder however it is named (relative, absolute, through a symbolic link) is the same build
+    where = str(Path(path_output).resolve()) if path_output else None
+    stamp, digest = out / ".build-inputs", inputs_digest(builder, where, config)
     if (out / "index.html").is_file() and stamp.is_file() and stamp.read_text() == digest:
         print(f"site is up to date: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}/index.html")
         return 0

@@ -1,6 +1,8 @@
 """Print the book to one PDF: build the single-page HTML, then print it with the system Chromium (maps included).
 
-    python -m tools.pdf [--out _build/pdf/book.pdf] [--path-output DIR]
+    python -m tools.pdf [--out _build/pdf/book.pdf] [--path-output DIR] [--build-only]
+The single-page build goes under _build/print/ (its own Sphinx environment, so it can build while the site does:
+`make test` builds both side by side); like the site's, it is skipped when no input changed.
 The page is opened from file:// with every other request refused; printing waits until every map is drawn and any
 mathematics is typeset. (`jupyter-book build --builder pdfhtml` would download its own browser; this does not.)
 """
@@ -16,6 +18,7 @@ from tools.build_book import build
 from tools.chromium import CHROMIUM_ARGS, chromium_executable
 
 ROOT = Path(__file__).resolve().parent.parent
+PRINT_BUILD = ROOT / "_build" / "print"
 # Every Leaflet container of every frame (folium maps sit in srcdoc iframes), with its number of drawn layers.
 DRAWN_MAPS_JS = """() => Array.from(document.querySelectorAll('.leaflet-container'))
   .filter(c => c.querySelector('.leaflet-overlay-pane path, .leaflet-marker-pane > *')).length"""
@@ -83,11 +86,16 @@ def print_pdf(html: Path, out: Path, timeout_ms: int = 30000) -> int:
     return expected
 
 
-def make_pdf(out: Path, path_output: str | None = None) -> tuple[Path, int]:
-    """Build the single-page HTML (under `path_output`, default the repository) and print it; (pdf, maps)."""
-    if build("singlehtml", path_output) != 0:
+def build_single_page(path_output: str | Path = PRINT_BUILD) -> Path:
+    """The single-page HTML under `path_output`/_build/singlehtml, built unless current; its index.html."""
+    if build("singlehtml", str(path_output)) != 0:
         raise SystemExit("error: the single-page build failed (see above); no PDF written")
-    html = Path(path_output or ROOT) / "_build" / "singlehtml" / "index.html"
+    return Path(path_output) / "_build" / "singlehtml" / "index.html"
+
+
+def make_pdf(out: Path, path_output: str | Path = PRINT_BUILD) -> tuple[Path, int]:
+    """Build the single-page HTML (under `path_output`) unless current, and print it; (pdf, maps)."""
+    html = build_single_page(path_output)
     redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', html.read_text(encoding="utf-8"))
     if redirect:  # jupyter-book writes index.html as a redirect to the root page, which holds the whole book
         html = html.parent / redirect[1]
@@ -97,8 +105,12 @@ def make_pdf(out: Path, path_output: str | None = None) -> tuple[Path, int]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "book.pdf")
-    ap.add_argument("--path-output", help="build the single-page HTML under DIR/_build/singlehtml")
+    ap.add_argument("--path-output", default=PRINT_BUILD, help="build the single-page HTML under DIR/_build/singlehtml")
+    ap.add_argument("--build-only", action="store_true", help="build the single-page HTML, do not print")
     args = ap.parse_args(argv)
+    if args.build_only:
+        build_single_page(args.path_output)
+        return 0
     out, maps = make_pdf(args.out, args.path_output)
     shown = out.relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out
     print(f"wrote {shown} ({out.stat().st_size / 2**20:.2f} MiB, {maps} map(s) drawn before printing)")
