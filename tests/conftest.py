@@ -11,7 +11,7 @@ import pytest
 from tools.chromium import CHROMIUM_ARGS, ROOT, SITE, chromium_executable
 
 # Test kinds, registered in pyproject.toml: `make test-fast` runs what is none of them.
-BROWSER_FIXTURES = {"browser", "offline_page", "site"}
+BROWSER_FIXTURES = {"browser", "offline_page", "offline_tab", "site"}
 KERNEL_FIXTURES = {"kernel"}
 
 
@@ -117,22 +117,67 @@ class OfflinePage:
         assert self.js_errors == [], f"JavaScript errors: {self.js_errors}"
 
 
-@pytest.fixture
-def offline_page(browser):
-    context = browser.new_context(service_workers="block")
-    page = context.new_page()
-    probe = OfflinePage(page)
+class OfflineTab:
+    """One browser context and one tab for a test process, lent to each `offline_page` test in turn: opening a tab
+    costs Chromium a new renderer process (about a core-second here, measured), a navigation a fraction of that. Every
+    non-file request is aborted and recorded, every JavaScript error collected, for the test holding the tab; each
+    frame also records its own errors in `window.__sitecheckErrors` (sitecheck.FRAME_ERRORS_JS)."""
 
-    def guard(route):
+    def __init__(self, browser):
+        from sitecheck import FRAME_ERRORS_JS
+
+        self.context = browser.new_context(service_workers="block")
+        self.context.add_init_script(FRAME_ERRORS_JS)
+        self.context.route("**/*", self._guard)
+        self.page = None
+        self.probe: OfflinePage | None = None
+
+    def _guard(self, route):
         url = route.request.url
         if url.startswith(("file:", "data:", "about:", "blob:")):
             route.continue_()
         else:
-            probe.external_requests.append(url)
+            if self.probe is not None:
+                self.probe.external_requests.append(url)
             route.abort()
 
-    context.route("**/*", guard)
-    page.on("pageerror", lambda exc: probe.js_errors.append(str(exc)))
-    page.on("console", lambda msg: msg.type == "error" and probe.js_errors.append(msg.text))
-    yield probe
-    context.close()
+    def _error(self, text: str) -> None:
+        if self.probe is not None:
+            self.probe.js_errors.append(text)
+
+    def lend(self) -> OfflinePage:
+        """The tab, blank, light, at the default viewport, with fresh request and error records."""
+        if self.page is None or self.page.is_closed():
+            self.page = self.context.new_page()
+            self.page.on("pageerror", lambda exc: self._error(str(exc)))
+            self.page.on("console", lambda msg: msg.type == "error" and self._error(msg.text))
+        self.page.goto("about:blank")
+        self.page.emulate_media(color_scheme="light")
+        self.page.set_viewport_size({"width": 1280, "height": 720})
+        self.probe = OfflinePage(self.page)
+        return self.probe
+
+    def take_back(self) -> None:
+        """Forget what the last test's page stored (the theme keeps its mode in localStorage) and leave it."""
+        self.probe = None
+        if self.page is None or self.page.is_closed():
+            return
+        try:
+            if self.page.url.startswith("file:"):
+                self.page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+            self.page.goto("about:blank")
+        except Exception:  # a page the test broke: the next test gets a new one
+            self.page.close()
+
+
+@pytest.fixture(scope="session")
+def offline_tab(browser):
+    tab = OfflineTab(browser)
+    yield tab
+    tab.context.close()
+
+
+@pytest.fixture
+def offline_page(offline_tab):
+    yield offline_tab.lend()
+    offline_tab.take_back()

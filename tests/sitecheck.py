@@ -225,8 +225,7 @@ def contrast_problems(page) -> list[str]:
 def page_problems(offline_page, path: Path) -> list[str]:
     """Everything wrong with one page opened offline in the dark theme, as one message per problem."""
     html = path.read_text(encoding="utf-8")
-    page = offline_page.page
-    page.context.add_init_script(FRAME_ERRORS_JS)
+    page = offline_page.page  # its context installs FRAME_ERRORS_JS in every frame (conftest.OfflineTab)
     page.emulate_media(color_scheme="dark")
     offline_page.open(path)
 
