@@ -152,7 +152,7 @@ class OfflineTab:
             self.page.on("pageerror", lambda exc: self._error(str(exc)))
             self.page.on("console", lambda msg: msg.type == "error" and self._error(msg.text))
         self.page.goto("about:blank")
-        self.page.emulate_media(color_scheme="light")
+        self.page.emulate_media(media="screen", color_scheme="light")
         self.page.set_viewport_size({"width": 1280, "height": 720})
         self.probe = OfflinePage(self.page)
         return self.probe
