@@ -28,12 +28,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if KERNEL_FIXTURES & fixtures:
             item.add_marker(pytest.mark.kernel)
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: its collection is the order work is handed out in
+        # Longest first: the files with slow tests, then the rest, then the tests handed out one by one (the
+        # scheduler keeps this order), so that no long file starts last while the other worker has nothing left.
+        slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+        items.sort(key=lambda item: 2 if spread(item.nodeid) else 0 if item.path in slow_files else 1)
 
 
 # Under `pytest -n N --dist loadfile` (as `make test` runs), a file's tests stay in one worker: a notebook's cells share
 # its kernel, and module fixtures (a printed PDF, an unpacked zip, a JupyterLab server) are made once. These files'
 # tests share nothing but session fixtures, so they are handed out one by one, to keep both workers busy to the end.
 SPREAD_FILES = {"tests/test_site.py", "tests/test_phone.py", "tests/test_maps_browser.py"}
+
+
+def spread(nodeid: str) -> bool:
+    return nodeid.split("::", 1)[0] in SPREAD_FILES
 
 
 class SpreadScheduler:
@@ -47,9 +56,9 @@ class SpreadScheduler:
 
         class FilesButSpread(LoadScopeScheduling):
             def _split_scope(self, nodeid: str) -> str:
-                path = nodeid.split("::", 1)[0]
-                return nodeid if path in SPREAD_FILES else path
+                return nodeid if spread(nodeid) else nodeid.split("::", 1)[0]
 
+        config.option.loadscopereorder = False  # keep the collection's order (longest first, above)
         return FilesButSpread(config, log)
 
 
