@@ -51,8 +51,9 @@ lint: setup
 
 # The committed notebooks must be current (--check), the site must build strictly (and, on the other core, the
 # single-page book the PDF test prints), the browser app is built (from the cache after the first time), then every
-# test runs, in TEST_WORKERS processes (pytest-xdist; a file's tests, and so a
-# notebook's cells, stay in one process). CEASEFIRE_REQUIRE_LITE: the browser-app tests fail, not skip, without it.
+# test runs, in TEST_WORKERS processes (pytest-xdist; a file's tests, and so a notebook's cells, stay in one process,
+# except the files tests/conftest.py hands out test by test). CEASEFIRE_REQUIRE_LITE: the browser-app tests fail, not
+# skip, without the app.
 TEST_WORKERS ?= 2
 test: setup browser lint
 	$(BIN)/python -m tools.execute --check

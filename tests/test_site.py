@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sitecheck import a11y_problems, page_ids, page_path, page_problems, site_pages
 
 pytestmark = pytest.mark.browser
@@ -25,7 +26,7 @@ def light_theme_problems(offline_page, page_id: str, timeout_ms: int = 5000) -> 
     page.emulate_media(color_scheme="light")
     try:
         page.wait_for_function("document.documentElement.dataset.theme === 'light'", timeout=timeout_ms)
-    except Exception:  # playwright's TimeoutError: the page did not follow the reader's colour scheme
+    except PlaywrightTimeout:
         return ["the theme did not follow the reader's light colour-scheme preference"]
     # the theme's colours change with a CSS transition: audit the colours it ends on, not one caught halfway
     page.wait_for_function(SETTLED_JS, timeout=timeout_ms)
