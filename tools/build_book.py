@@ -28,6 +28,7 @@ SKIP_DIRS = {
     "tests",
     "__pycache__",
     ".pytest_cache",
+    ".ruff_cache",  # written by `make lint`, which runs before the build in `make test`
     ".ipynb_checkpoints",
     "node_modules",
 }
