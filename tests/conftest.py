@@ -3,6 +3,7 @@ request leaving the machine and every JavaScript error."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from tools.chromium import CHROMIUM_ARGS, ROOT, SITE, chromium_executable
 
 # Test kinds, registered in pyproject.toml: `make test-fast` runs what is none of them.
-BROWSER_FIXTURES = {"browser", "offline_page", "offline_tab", "site"}
+BROWSER_FIXTURES = {"browser", "offline_page", "offline_tabs", "site"}
 KERNEL_FIXTURES = {"kernel"}
 
 
@@ -126,16 +127,20 @@ class OfflinePage:
         assert self.js_errors == [], f"JavaScript errors: {self.js_errors}"
 
 
+DEFAULT_VIEWPORT = {"width": 1280, "height": 720}  # Playwright's, for a context made without a device
+
+
 class OfflineTab:
-    """One browser context and one tab for a test process, lent to each `offline_page` test in turn: opening a tab
+    """One browser context and tab for a device (its viewport, touch, ...), lent to one test at a time: opening a tab
     costs Chromium a new renderer process (about a core-second here, measured), a navigation a fraction of that. Every
     non-file request is aborted and recorded, every JavaScript error collected, for the test holding the tab; each
     frame also records its own errors in `window.__sitecheckErrors` (sitecheck.FRAME_ERRORS_JS)."""
 
-    def __init__(self, browser):
+    def __init__(self, browser, device: dict):
         from sitecheck import FRAME_ERRORS_JS
 
-        self.context = browser.new_context(service_workers="block")
+        self.device = device
+        self.context = browser.new_context(service_workers="block", **device)
         self.context.add_init_script(FRAME_ERRORS_JS)
         self.context.route("**/*", self._guard)
         self.page = None
@@ -155,19 +160,19 @@ class OfflineTab:
             self.probe.js_errors.append(text)
 
     def lend(self) -> OfflinePage:
-        """The tab, blank, light, at the default viewport, with fresh request and error records."""
+        """The tab as a new one would be: blank, screen media, light, the device's viewport, fresh records."""
         if self.page is None or self.page.is_closed():
             self.page = self.context.new_page()
             self.page.on("pageerror", lambda exc: self._error(str(exc)))
             self.page.on("console", lambda msg: msg.type == "error" and self._error(msg.text))
         self.page.goto("about:blank")
         self.page.emulate_media(media="screen", color_scheme="light")
-        self.page.set_viewport_size({"width": 1280, "height": 720})
+        self.page.set_viewport_size(self.device.get("viewport", DEFAULT_VIEWPORT))
         self.probe = OfflinePage(self.page)
         return self.probe
 
     def take_back(self) -> None:
-        """Forget what the last test's page stored (the theme keeps its mode in localStorage) and leave it."""
+        """Forget what the test's page stored (the theme keeps its mode in localStorage) and leave it."""
         self.probe = None
         if self.page is None or self.page.is_closed():
             return
@@ -179,14 +184,38 @@ class OfflineTab:
             self.page.close()
 
 
+class OfflineTabs:
+    """The test process's tabs, one per device, each made on first use."""
+
+    def __init__(self, browser):
+        self.browser = browser
+        self.tabs: dict[str, OfflineTab] = {}
+
+    def lend(self, device: dict | None = None) -> OfflinePage:
+        key = json.dumps(device or {}, sort_keys=True)
+        if key not in self.tabs:
+            self.tabs[key] = OfflineTab(self.browser, device or {})
+        return self.tabs[key].lend()
+
+    def take_back(self) -> None:
+        for tab in self.tabs.values():
+            if tab.probe is not None:
+                tab.take_back()
+
+    def close(self) -> None:
+        for tab in self.tabs.values():
+            tab.context.close()
+
+
 @pytest.fixture(scope="session")
-def offline_tab(browser):
-    tab = OfflineTab(browser)
-    yield tab
-    tab.context.close()
+def offline_tabs(browser):
+    tabs = OfflineTabs(browser)
+    yield tabs
+    tabs.close()
 
 
 @pytest.fixture
-def offline_page(offline_tab):
-    yield offline_tab.lend()
-    offline_tab.take_back()
+def offline_page(offline_tabs):
+    """A tab (default device) offline, with its requests and errors recorded for this test."""
+    yield offline_tabs.lend()
+    offline_tabs.take_back()

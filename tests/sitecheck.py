@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tools.chromium import SITE
 
@@ -319,4 +320,26 @@ def a11y_problems(page, page_id: str) -> list[str]:
         problems.append("the skip link is not the first focusable element")
     if page_id not in ("search.html", "genindex.html"):
         problems += heading_problems(page.evaluate(HEADINGS_JS))
+    return problems
+
+
+# True once no finite animation or transition (CSS or Web Animations) runs in the page.
+SETTLED_JS = """() => document.getAnimations().every(a => a.playState !== 'running'
+    || a.effect.getComputedTiming().endTime === Infinity)"""
+
+
+def light_theme_problems(offline_page, page_id: str, timeout_ms: int = 5000) -> list[str]:
+    """The reader's colour scheme turns light (the theme follows it, as in auto mode): then axe-core, the skip link
+    and the headings (a11y_problems), and still no JS error and no request leaving the machine."""
+    page = offline_page.page
+    page.emulate_media(color_scheme="light")
+    try:
+        page.wait_for_function("document.documentElement.dataset.theme === 'light'", timeout=timeout_ms)
+    except PlaywrightTimeout:  # the page did not follow the reader's colour scheme
+        return ["the theme did not follow the reader's light colour-scheme preference"]
+    # the theme's colours change with a CSS transition: audit the colours it ends on, not one caught halfway
+    page.wait_for_function(SETTLED_JS, timeout=timeout_ms)
+    problems = a11y_problems(page, page_id)
+    problems += [f"JS error: {e}" for e in offline_page.js_errors]
+    problems += [f"request leaving the machine: {url}" for url in offline_page.external_requests]
     return problems

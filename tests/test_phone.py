@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -12,45 +11,17 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 CHAPTER = "chapters/02_russia_peacekeeping.html"
 
 
-class DeviceTabs:
-    """One tab per device for this file's tests in a test process (a new tab costs Chromium a renderer process, a
-    navigation a fraction of that); each test gets the device's tab with its storage cleared and its own error list."""
-
-    def __init__(self, browser):
-        self.browser = browser
-        self.tabs: dict[str, tuple] = {}  # device key -> (page, [errors of the test holding it])
-
-    def open(self, device: dict, url: str):
-        key = json.dumps(device, sort_keys=True)
-        if key not in self.tabs or self.tabs[key][0].is_closed():
-            page = self.browser.new_context(service_workers="block", **device).new_page()
-            holder: list = [[]]
-            page.on("pageerror", lambda exc: holder[0].append(str(exc)))
-            self.tabs[key] = (page, holder)
-        page, holder = self.tabs[key]
-        if page.url.startswith("file:"):
-            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
-        page.goto("about:blank")
-        page.emulate_media(media="screen", color_scheme="light")  # as a new tab: a test may have emulated print
-        holder[0] = errors = []
-        page.goto(url)
-        return page, errors
-
-    def close(self) -> None:
-        for page, _ in self.tabs.values():
-            page.context.close()
-
-
-@pytest.fixture(scope="module")
-def device_tabs(browser):
-    tabs = DeviceTabs(browser)
-    yield tabs
-    tabs.close()
-
-
 @pytest.fixture
-def open_page(device_tabs, site):
-    return lambda device, page_id=CHAPTER: device_tabs.open(device, (site / page_id).as_uri())
+def open_page(offline_tabs, site):
+    """Opens a page in the test process's tab for that device (conftest.OfflineTabs); returns it and its JS errors."""
+
+    def opener(device: dict, page_id: str = CHAPTER):
+        probe = offline_tabs.lend(device)
+        probe.open(site / page_id)
+        return probe.page, probe.js_errors
+
+    yield opener
+    offline_tabs.take_back()
 
 
 def visible(page, selector: str):

@@ -8,32 +8,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from sitecheck import a11y_problems, page_ids, page_path, page_problems, site_pages
+from sitecheck import light_theme_problems, page_ids, page_path, page_problems, site_pages
 
 pytestmark = pytest.mark.browser
-
-
-# True once no finite animation or transition (CSS or Web Animations) runs in the page.
-SETTLED_JS = """() => document.getAnimations().every(a => a.playState !== 'running'
-    || a.effect.getComputedTiming().endTime === Infinity)"""
-
-
-def light_theme_problems(offline_page, page_id: str, timeout_ms: int = 5000) -> list[str]:
-    """The reader's colour scheme turns light (the theme follows it, as in auto mode): then axe-core, the skip link
-    and the headings (sitecheck.a11y_problems), and still no JS error and no request leaving the machine."""
-    page = offline_page.page
-    page.emulate_media(color_scheme="light")
-    try:
-        page.wait_for_function("document.documentElement.dataset.theme === 'light'", timeout=timeout_ms)
-    except PlaywrightTimeout:
-        return ["the theme did not follow the reader's light colour-scheme preference"]
-    # the theme's colours change with a CSS transition: audit the colours it ends on, not one caught halfway
-    page.wait_for_function(SETTLED_JS, timeout=timeout_ms)
-    problems = a11y_problems(page, page_id)
-    problems += [f"JS error: {e}" for e in offline_page.js_errors]
-    problems += [f"request leaving the machine: {url}" for url in offline_page.external_requests]
-    return problems
 
 
 @pytest.mark.parametrize("page_id", page_ids())
