@@ -45,3 +45,18 @@ def test_binder_environment_is_the_pinned_lock(root):
     post = binder / "postBuild"
     assert post.stat().st_mode & 0o111, "binder/postBuild must be executable"
     assert "--editable ." in post.read_text(), "binder/postBuild must install the book's widgets package"
+
+
+def test_lock_is_installed_whole_and_leaves_out_the_iri_grammar(root):
+    """`make setup` installs the lock with --no-deps and checks it with `pip check`; the lock leaves out
+    rfc3987-syntax (and lark, its parser): jsonschema builds its grammar on import, 1.4 s in every process that reads
+    a notebook (see the header of requirements.txt)."""
+    setup = (root / "Makefile").read_text(encoding="utf-8").split("$(STAMP):", 1)[1].split("\n\n", 1)[0]
+    assert "--no-deps --requirement requirements.txt" in setup and "pip check" in setup, setup
+    pins = {
+        line.split("==")[0].strip().lower()
+        for line in (root / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if "==" in line and not line.startswith("#")
+    }
+    assert not {"rfc3987-syntax", "lark"} & pins, "requirements.txt pins rfc3987-syntax or lark again"
+    assert "wheel" in pins, "the editable install of the widgets package needs wheel in the lock"
