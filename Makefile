@@ -51,14 +51,14 @@ lint: setup
 	$(BIN)/nbqa "ruff format" chapters/ --check
 
 # The committed notebooks must be current (--check), the site must build strictly (and, on the other core, the
-# single-page book the PDF test prints), the browser app is built (from the cache after the first time), then every
-# test runs, in TEST_WORKERS processes (pytest-xdist; a file's tests, and so a notebook's cells, stay in one process,
-# except the files tests/conftest.py hands out test by test). CEASEFIRE_REQUIRE_LITE: the browser-app tests fail, not
-# skip, without the app.
+# single-page book, printed to the PDF the PDF tests read), the browser app is built (from the cache after the first
+# time), then every test runs, in TEST_WORKERS processes (pytest-xdist; a file's tests, and so a notebook's cells,
+# stay in one process, except the files tests/conftest.py hands out test by test). CEASEFIRE_REQUIRE_LITE: the
+# browser-app tests fail, not skip, without the app.
 TEST_WORKERS ?= 2
 test: setup browser lint
 	$(BIN)/python -m tools.execute --check
-	$(BIN)/python -m tools.pdf --build-only & single=$$!; $(BIN)/python -m tools.build_book; wait $$single
+	$(BIN)/python -m tools.pdf & single=$$!; $(BIN)/python -m tools.build_book; wait $$single
 	$(BIN)/python -m tools.lite
 	CEASEFIRE_REQUIRE_LITE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 

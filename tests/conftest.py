@@ -31,9 +31,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.kernel)
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: its collection is the order work is handed out in
         # Longest first: the files with slow tests, then the rest, then the tests handed out one by one (the
-        # scheduler keeps this order), so that no long file starts last while the other worker has nothing left.
+        # scheduler keeps this order), those of the largest pages first (the audit's time grows with a page's
+        # size), so that no long test starts last while the other worker has nothing left.
         slow_files = {item.path for item in items if item.get_closest_marker("slow")}
-        items.sort(key=lambda item: 2 if spread(item.nodeid) else 0 if item.path in slow_files else 1)
+        items.sort(
+            key=lambda item: (2, -page_bytes(item)) if spread(item.nodeid) else (int(item.path not in slow_files), 0)
+        )
 
 
 # Under `pytest -n N --dist loadfile` (as `make test` runs), a file's tests stay in one worker: a notebook's cells share
@@ -44,6 +47,13 @@ SPREAD_FILES = {"tests/test_site.py", "tests/test_phone.py", "tests/test_maps_br
 
 def spread(nodeid: str) -> bool:
     return nodeid.split("::", 1)[0] in SPREAD_FILES
+
+
+def page_bytes(item) -> int:
+    """The size of the built page a test is parametrized with (`page_id`), or 0."""
+    page_id = getattr(item, "callspec", None) and item.callspec.params.get("page_id")
+    path = SITE / page_id if isinstance(page_id, str) else None
+    return path.stat().st_size if path is not None and path.is_file() else 0
 
 
 class SpreadScheduler:

@@ -223,8 +223,9 @@ def contrast_problems(page) -> list[str]:
     return problems
 
 
-def page_problems(offline_page, path: Path) -> list[str]:
-    """Everything wrong with one page opened offline in the dark theme, as one message per problem."""
+def page_problems(offline_page, path: Path, maps_timeout_ms: int = 5000) -> list[str]:
+    """Everything wrong with one page opened offline in the dark theme, as one message per problem (maps not drawn
+    after `maps_timeout_ms` count as not drawn)."""
     html = path.read_text(encoding="utf-8")
     page = offline_page.page  # its context installs FRAME_ERRORS_JS in every frame (conftest.OfflineTab)
     page.emulate_media(color_scheme="dark")
@@ -232,7 +233,7 @@ def page_problems(offline_page, path: Path) -> list[str]:
 
     problems = []
     expected = expected_maps(path)
-    maps = wait_for_maps(page, expected)
+    maps = wait_for_maps(page, expected, maps_timeout_ms)
     drawn = [m for m in maps if m["layers"] and m["width"] and m["height"]]
     if len(drawn) < expected:
         problems.append(f"{expected} map(s) in the HTML but {len(drawn)} drawn with layers: {maps}")

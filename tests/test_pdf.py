@@ -46,20 +46,17 @@ def long_vector_paths(pdf, number: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
-    """The PDF as `make pdf` makes it (`python -m tools.pdf`, in its own process: the tests' browser already runs
-    Playwright here), into a temporary folder; (pdf, maps drawn before printing). The single-page build is the one
-    `make test` made beside the site's (built here if missing or stale)."""
+def printed():
+    """The PDF `make pdf` makes, _build/pdf/book.pdf: `make test` printed it beside the site's build; `python -m
+    tools.pdf` (in its own process: the tests' browser already runs Playwright here) prints it again here only if
+    the single-page build or the Chromium changed since. (pdf, maps drawn before printing)."""
     import sys
 
-    out = tmp_path_factory.mktemp("pdf") / "book.pdf"
-    proc = subprocess.run(
-        [sys.executable, "-m", "tools.pdf", "--out", str(out)], cwd=ROOT, capture_output=True, text=True
-    )
+    proc = subprocess.run([sys.executable, "-m", "tools.pdf"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, f"python -m tools.pdf failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     maps = re.search(r"(\d+) map\(s\) drawn before printing", proc.stdout)
     assert maps, f"unexpected output from tools.pdf: {proc.stdout[-500:]}"
-    return out, int(maps[1])
+    return ROOT / "_build" / "pdf" / "book.pdf", int(maps[1])
 
 
 def test_pdf_has_every_map_drawn(printed):
@@ -100,3 +97,17 @@ def test_pdf_is_made_for_print(printed):
     for unwanted in ("Show code cell source", "Toggle primary sidebar", "Skip to main content", "Back to top"):
         assert not any(unwanted in text for text in texts), f"the PDF prints {unwanted!r}"
     assert f"2 / {pages}" in texts[1], "no page number in the footer of page 2"
+
+
+def test_pdf_is_printed_again_when_its_build_or_browser_changes(tmp_path):
+    """The stamp beside the PDF (tools.pdf.print_inputs) changes with the single-page build's inputs stamp, and a
+    build without a stamp (failed, or from before stamps) is never taken as printed."""
+    from tools.pdf import print_inputs
+
+    html = tmp_path / "index.html"
+    html.write_text("<html></html>", encoding="utf-8")
+    assert print_inputs(html) == "", "a build without an inputs stamp counted as current"
+    (tmp_path / ".build-inputs").write_text("digest-1")
+    first = print_inputs(html)
+    (tmp_path / ".build-inputs").write_text("digest-2")
+    assert first and print_inputs(html) not in ("", first)

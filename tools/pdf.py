@@ -1,8 +1,9 @@
 """Print the book to one PDF: build the single-page HTML, then print it with the system Chromium (maps included).
 
     python -m tools.pdf [--out _build/pdf/book.pdf] [--path-output DIR] [--build-only]
-The single-page build goes under _build/print/ (its own Sphinx environment, so it can build while the site does:
-`make test` builds both side by side); like the site's, it is skipped when no input changed.
+The single-page build goes under _build/print/ (its own Sphinx environment, so it can build and print while the site
+builds: `make test` runs both side by side); like the site's build, it is skipped when no input changed, and so is the
+printing when the PDF was printed from that same build by the same Chromium (a stamp beside the PDF records both).
 The page is opened from file:// with every other request refused; printing waits until every map is drawn and any
 mathematics is typeset. (`jupyter-book build --builder pdfhtml` would download its own browser; this does not.)
 """
@@ -10,6 +11,7 @@ mathematics is typeset. (`jupyter-book build --builder pdfhtml` would download i
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 from pathlib import Path
@@ -93,13 +95,38 @@ def build_single_page(path_output: str | Path = PRINT_BUILD) -> Path:
     return Path(path_output) / "_build" / "singlehtml" / "index.html"
 
 
-def make_pdf(out: Path, path_output: str | Path = PRINT_BUILD) -> tuple[Path, int]:
-    """Build the single-page HTML (under `path_output`) unless current, and print it; (pdf, maps)."""
+def print_inputs(html: Path) -> str:
+    """What a printed PDF depends on: the single-page build (its inputs stamp, written by tools.build_book after a
+    successful build, covers every file of the repository, this one included), the page printed, and the Chromium
+    printing it (its path, size and modification time)."""
+    build_stamp = html.parent / ".build-inputs"
+    if not build_stamp.is_file():
+        return ""  # a build without a stamp is never current
+    browser = Path(chromium())
+    info = browser.stat()
+    seen = f"{build_stamp.read_text()}\n{html.name}\n{browser.resolve()} {info.st_size} {info.st_mtime_ns}"
+    return hashlib.sha256(seen.encode()).hexdigest()
+
+
+def stamp_of(out: Path) -> Path:
+    return out.with_name(f".{out.name}.inputs")
+
+
+def make_pdf(out: Path, path_output: str | Path = PRINT_BUILD) -> tuple[Path, int, bool]:
+    """Build the single-page HTML (under `path_output`) unless current, and print it unless `out` was printed from
+    that build by the same Chromium; (pdf, maps, printed now)."""
     html = build_single_page(path_output)
     redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', html.read_text(encoding="utf-8"))
     if redirect:  # jupyter-book writes index.html as a redirect to the root page, which holds the whole book
         html = html.parent / redirect[1]
-    return out, print_pdf(html, out)
+    stamp, inputs = stamp_of(out), print_inputs(html)
+    if inputs and out.is_file() and stamp.is_file() and stamp.read_text() == inputs:
+        return out, len(re.findall(r"\bL\.map\(", html.read_text(encoding="utf-8"))), False
+    stamp.unlink(missing_ok=True)
+    maps = print_pdf(html, out)
+    if inputs:
+        stamp.write_text(inputs)
+    return out, maps, True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,9 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.build_only:
         build_single_page(args.path_output)
         return 0
-    out, maps = make_pdf(args.out, args.path_output)
+    out, maps, printed = make_pdf(args.out, args.path_output)
     shown = out.relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out
-    print(f"wrote {shown} ({out.stat().st_size / 2**20:.2f} MiB, {maps} map(s) drawn before printing)")
+    state = "wrote" if printed else "up to date:"
+    print(f"{state} {shown} ({out.stat().st_size / 2**20:.2f} MiB, {maps} map(s) drawn before printing)")
     return 0
 
 
