@@ -1,6 +1,6 @@
 """Builds the chapters' JupyterLite app (JupyterLab + Pyodide in the browser) into _build/html/lite/.
 
-    python -m tools.lite                 # build into _build/html/lite (downloads once into the cache)
+    python -m tools.lite                 # build into _build/html/lite (downloads once into the cache), unless current
     python -m tools.lite --out DIR       # elsewhere
     python -m tools.lite --update-lock   # record the sha256 of every download in tools/lite-lock.json
 
@@ -131,6 +131,24 @@ PRELOAD = [
     "matplotlib",
 ]
 CONTENTS = ["chapters", "data", "widgets", "references.bib", "requirements-direct.txt"]
+NOT_CONTENTS = ("__pycache__", ".ipynb_checkpoints")
+STAMP = ".lite-inputs"  # in the app's folder: the inputs_digest() of the build that made it
+
+
+def inputs_digest(root: Path = ROOT) -> str:
+    """sha256 over what the app is made of: the contents it ships (CONTENTS), this file (the pins, the packages
+    preloaded, the build steps) and the lock of the downloads (each download is checked against it)."""
+    paths = [root / "tools" / "lite.py", root / "tools" / LOCK.name]
+    for rel in CONTENTS:
+        src = root / rel
+        if src.is_dir():
+            paths += sorted(p for p in src.rglob("*") if p.is_file() and not set(NOT_CONTENTS) & set(p.parts))
+        else:
+            paths.append(src)
+    digest = hashlib.sha256(sys.version.encode())
+    for path in paths:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def sha256(path: Path) -> str:
@@ -265,15 +283,21 @@ def pyodide(files: dict[str, Path], dest: Path) -> list[str]:
 
 
 def build(out: Path = OUT, update: bool = False) -> Path:
-    """The lite app in `out`, from the cache (downloading what is missing)."""
+    """The lite app in `out`, from the cache (downloading what is missing); skipped when `out` holds an app built from
+    the same inputs (like the site's build, tools/build_book.py)."""
     started = time.monotonic()
+    digest = inputs_digest()
+    stamp = out / STAMP
+    if not update and (out / "jupyter-lite.json").is_file() and stamp.is_file() and stamp.read_text() == digest:
+        print(f"lite: {out} is up to date")
+        return out
     files = fetch(update)
     python = tools_python()
     with tempfile.TemporaryDirectory(prefix="cf-lite-") as tmp:
         stage = Path(tmp) / "contents"
         for rel in CONTENTS:
             src = ROOT / rel
-            ignore = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+            ignore = shutil.ignore_patterns(*NOT_CONTENTS)
             shutil.copytree(src, stage / rel, ignore=ignore) if src.is_dir() else shutil.copy2(src, stage / rel)
         work = Path(tmp) / "work"
         work.mkdir()
@@ -306,6 +330,7 @@ def build(out: Path = OUT, update: bool = False) -> Path:
         "It cannot run from file:// (browsers refuse its scripts there).\n",
         encoding="utf-8",
     )
+    stamp.write_text(digest)
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"lite: {out} ({size / 1e6:.1f} MB, {len(list(out.rglob('*')))} files) in {time.monotonic() - started:.0f} s")
     return out

@@ -20,7 +20,15 @@ FIXED_TIME = (2020, 11, 10, 0, 0, 0)  # the ceasefire; any fixed date makes the 
 # Not needed to read the book from disk: source maps (for debugging the theme), Sphinx's build stamp, sphinx-thebe's
 # assets (removed from every page by tools/sphinx_site.py) and the theme's template leftovers.
 DROP_SUFFIXES = (".map",)
-DROP_NAMES = {".buildinfo", "sphinx-thebe.js", "sphinx-thebe.css", "webpack-macros.html", "sbt-webpack-macros.html"}
+DROP_NAMES = {
+    ".buildinfo",
+    ".build-inputs",
+    ".lite-inputs",
+    "sphinx-thebe.js",
+    "sphinx-thebe.css",
+    "webpack-macros.html",
+    "sbt-webpack-macros.html",
+}
 README = """Will the Ceasefire Hold? - offline edition
 
 Open index.html in this folder with any web browser. Nothing is downloaded: maps, scenario explorers, search and
