@@ -62,9 +62,10 @@ test: setup browser lint
 	$(BIN)/python -m tools.lite
 	CEASEFIRE_REQUIRE_LITE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
-# Unit and data tests only: no Chromium, no kernel, no build (markers registered in pyproject.toml).
+# Unit and data tests only: no Chromium, no kernel, no build (markers registered in pyproject.toml); in TEST_WORKERS
+# processes too (measured on 2 cores: 17 s, against 28 s in one).
 test-fast: setup lint
-	$(BIN)/python -m pytest tests -m "not browser and not kernel and not slow"
+	$(BIN)/python -m pytest tests -m "not browser and not kernel and not slow" -n $(TEST_WORKERS) --dist loadfile
 
 bench: setup browser
 	$(BIN)/python -m tools.bench
