@@ -21,6 +21,7 @@ import io
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -69,6 +70,48 @@ def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, str]:
             f"bench: `{' '.join(cmd)}` failed in the scratch copy:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
         )
     return elapsed, proc.stdout
+
+
+def pdf_page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info)[1])
+
+
+def without_print_rules(css: str) -> str:
+    """A stylesheet with its `@media print { ... }` blocks taken out (braces matched)."""
+    while (start := css.find("@media print")) >= 0:
+        depth, end = 0, css.index("{", start)
+        while True:
+            depth += {"{": 1, "}": -1}.get(css[end], 0)
+            if depth == 0:
+                break
+            end += 1
+        css = css[:start] + css[end + 1 :]
+    return css
+
+
+def pdf_rows(work: Path, env: dict) -> list[tuple[str, str, str]]:
+    """The PDF's A4 pages (`python -m tools.pdf`, which prints only if `make test` has not) against the same book
+    printed the same way without the book's print rules (the `@media print` blocks of assets/site.css)."""
+    from tools.pdf import whole_book
+
+    py = str(ROOT / ".venv" / "bin" / "python")
+    timed([py, "-m", "tools.pdf"], work, env)
+    after = pdf_page_count(work / "_build" / "pdf" / "book.pdf")
+    with tempfile.TemporaryDirectory(prefix="ceasefire-bench-pdf-") as tmp:
+        copy = Path(tmp) / "singlehtml"
+        shutil.copytree(work / "_build" / "print" / "_build" / "singlehtml", copy)
+        css = copy / "_static" / "site.css"
+        css.write_text(without_print_rules(css.read_text(encoding="utf-8")), encoding="utf-8")
+        code = (
+            "import sys; from pathlib import Path; from tools.pdf import print_pdf; print_pdf(*map(Path, sys.argv[1:]))"
+        )
+        timed([py, "-c", code, str(whole_book(copy / "index.html")), str(Path(tmp) / "before.pdf")], work, env)
+        before = pdf_page_count(Path(tmp) / "before.pdf")
+    return [
+        ("PDF (`make pdf`), A4 pages", str(after), "well under the next row"),
+        ("the same book printed without its print rules (assets/site.css `@media print`)", f"{before} pages", ""),
+    ]
 
 
 def executed(stdout: str) -> list[str]:
@@ -282,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.test_runs:
             tests = [timed(["make", "test"], work, env)[0] for _ in range(args.test_runs)]
             add(f"make test after setup (median of {args.test_runs})", f"{median(tests):.0f} s", "< 240 s")
+        for row in pdf_rows(work, env):
+            add(*row)
         for page, (nav, frame) in sorted(draws.items()):
             add(
                 f"first map drawn: {page}",

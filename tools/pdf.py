@@ -95,6 +95,13 @@ def build_single_page(path_output: str | Path = PRINT_BUILD) -> Path:
     return Path(path_output) / "_build" / "singlehtml" / "index.html"
 
 
+def whole_book(index: Path) -> Path:
+    """The page of a single-page build that holds the whole book: jupyter-book writes index.html as a redirect to the
+    root page."""
+    redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', index.read_text(encoding="utf-8"))
+    return index.parent / redirect[1] if redirect else index
+
+
 def print_inputs(html: Path) -> str:
     """What a printed PDF depends on: the single-page build (its inputs stamp, written by tools.build_book after a
     successful build, covers every file of the repository, this one included), the page printed, and the Chromium
@@ -115,10 +122,7 @@ def stamp_of(out: Path) -> Path:
 def make_pdf(out: Path, path_output: str | Path = PRINT_BUILD) -> tuple[Path, int, bool]:
     """Build the single-page HTML (under `path_output`) unless current, and print it unless `out` was printed from
     that build by the same Chromium; (pdf, maps, printed now)."""
-    html = build_single_page(path_output)
-    redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', html.read_text(encoding="utf-8"))
-    if redirect:  # jupyter-book writes index.html as a redirect to the root page, which holds the whole book
-        html = html.parent / redirect[1]
+    html = whole_book(build_single_page(path_output))
     stamp, inputs = stamp_of(out), print_inputs(html)
     if inputs and out.is_file() and stamp.is_file() and stamp.read_text() == inputs:
         return out, len(re.findall(r"\bL\.map\(", html.read_text(encoding="utf-8"))), False
