@@ -1,6 +1,6 @@
 """Benchmark build, rebuild, test and page weight; print one table and write BENCHMARKS.md.
 
-    python -m tools.bench [--runs N] [--test-runs N] [--output BENCHMARKS.md]
+    python -m tools.bench [--runs N] [--test-runs N (default 2)] [--output BENCHMARKS.md]
     python -m tools.bench --pages [_build/html]   # only the page weights of an already built site (seconds)
     python -m tools.bench --lite [_build/html]    # only the browser app of a built site (builds the app if missing;
                                                   # every chapter run in it: about 20-30 minutes on 2 cores)
@@ -203,7 +203,7 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--test-runs", type=int, default=1, help="runs of `make test` (minutes each; 0 skips it)")
+    ap.add_argument("--test-runs", type=int, default=2, help="runs of `make test` (minutes each; 0 skips it)")
     ap.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     ap.add_argument(
         "--pages",
@@ -323,8 +323,20 @@ def main(argv: list[str] | None = None) -> int:
                 add("offline zip", f"{zips[0].stat().st_size / 1e6:.1f} MB", "< 10 MB")
 
         if args.test_runs:
+            # The first run in the scratch copy also builds the single-page book, prints the PDF and builds the
+            # browser app (the site is built above); the next ones find them current, as a developer's do.
             tests = [timed(["make", "test"], work, env)[0] for _ in range(args.test_runs)]
-            add(f"make test after setup (median of {args.test_runs})", f"{median(tests):.0f} s", "< 240 s")
+            add(
+                "make test after setup, first run (builds the single-page book, the PDF, the app)",
+                f"{tests[0]:.0f} s",
+                "< 240 s",
+            )
+            if len(tests) > 1:
+                add(
+                    f"make test again, nothing changed (median of {len(tests) - 1})",
+                    f"{median(tests[1:]):.0f} s",
+                    "< 240 s",
+                )
         for row in pdf_rows(work, env):
             add(*row)
         for page, (nav, frame) in sorted(draws.items()):
