@@ -155,3 +155,35 @@ def test_no_mathjax_is_shipped(site):
         if "mathjax" in p.name.lower() and p.relative_to(site).parts[0] != "lite"
     ]
     assert not shipped, shipped
+
+
+def test_repeated_inline_styles_keep_their_first_copy_only():
+    from tools.sphinx_site import drop_repeated_styles
+
+    a, b = "<style>.xp{color:red}</style>", '<style type="text/css">.t{margin:0}</style>'
+    page = f"<head>{a}</head><body>{a}<p>x</p>{b}<div>{a}{b}</div></body>"
+    assert drop_repeated_styles(page) == f"<head>{a}</head><body><p>x</p>{b}<div></div></body>"
+    srcdoc = '<iframe srcdoc="&lt;style&gt;.xp{color:red}&lt;/style&gt;"></iframe>'
+    assert drop_repeated_styles(a + srcdoc) == a + srcdoc, "a map frame's own styles are its own"
+
+
+def test_built_pages_carry_each_inline_style_once(site):
+    import re
+
+    for page in site.rglob("*.html"):
+        styles = re.findall(r"<style\b[^>]*>.*?</style>", page.read_text(encoding="utf-8"), re.S)
+        assert len(styles) == len(set(styles)), f"{page.relative_to(site)} repeats an inline stylesheet"
+
+
+def test_citation_hover_text_leaves_out_notes_and_links(site):
+    """A citation link's title (its hover text) is the reference, not the bibliography's notes and links: those
+    were repeated in every citing link (140 KB of chapter 7)."""
+    import re
+
+    html = (site / "chapters" / "07_what_happened_next.html").read_text(encoding="utf-8")
+    titles = re.findall(
+        r'<a class="reference internal" href="[^"]*bibliography\.html#cite-[^"]*" title="([^"]*)"', html
+    )
+    assert titles, "no citation link with a hover text in chapter 7"
+    long = [t for t in titles if "URL:" in t or len(t) > 400]
+    assert not long, f"{len(long)} hover text(s) carry links or notes, e.g. {long[0][:200]!r}"

@@ -343,6 +343,23 @@ def book_pages(out: Path) -> list[Path]:
     return sorted(p for p in out.rglob("*.html") if p.relative_to(out).parts[0] != "lite")
 
 
+INLINE_STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S)
+
+
+def drop_repeated_styles(text: str) -> str:
+    """Each explorer, table and chart output carries its own stylesheet (an output stands alone in a notebook); in a
+    page the first copy serves them all, so later identical copies go (in chapter 7, 15 of its 25 KB of styles)."""
+    seen: set[str] = set()
+
+    def once(match: re.Match) -> str:
+        if match[0] in seen:
+            return ""
+        seen.add(match[0])
+        return match[0]
+
+    return INLINE_STYLE.sub(once, text)
+
+
 def lighten_pages(app: Sphinx, exception) -> None:
     """Remove from every written page the scripts and styles it does not use, and cut the icon fonts (see above)."""
     if exception or app.builder.format != "html":
@@ -352,7 +369,7 @@ def lighten_pages(app: Sphinx, exception) -> None:
     pages = []
     for page in book_pages(out):
         text = page.read_text(encoding="utf-8")
-        lean = FONTAWESOME.sub("", text)
+        lean = drop_repeated_styles(FONTAWESOME.sub("", text))
         if 'class="math' not in lean:
             lean = MATHJAX.sub("", lean)
         if page.name != "search.html" and not as_you_type:
@@ -400,7 +417,47 @@ def browser_app_placeholder(app: Sphinx, exception) -> None:
         (lite / "lab" / "index.html").write_text(lite_missing_page(), encoding="utf-8")
 
 
+def remember_pybtex_entry_points() -> None:
+    """pybtex finds each of its plugins by scanning every installed package's entry points, at every call, and
+    sphinxcontrib-bibtex asks for one at each citation it resolves (about 550 a build: 16 of a profiled build's
+    50 s). The installed packages do not change during a build, so each scan's answer is kept (pybtex still looks at
+    the plugins registered at run time first)."""
+    import functools
+
+    import pybtex.plugin
+
+    if not hasattr(pybtex.plugin.entry_points, "cache_info"):
+        pybtex.plugin.entry_points = functools.cache(pybtex.plugin.entry_points)
+
+
+# The hover text of a citation link (sphinxcontrib-bibtex's tooltip) leaves out these fields; the bibliography keeps
+# them. The book's notes on what was read and where run to hundreds of words, and the tooltip is repeated in every
+# link citing the entry: in chapter 7 they were 140 KB of the page.
+TOOLTIP_LEFT_OUT = {"note", "url", "urldate", "doi", "eprint"}
+TOOLTIP_STYLE = "book-tooltip"  # _config.yml: bibtex_tooltips_style
+
+
+def register_tooltip_style() -> None:
+    import pybtex.plugin
+    from pybtex.database import Entry
+    from pybtex.style.formatting.plain import Style
+
+    class TooltipStyle(Style):
+        """pybtex's plain style without TOOLTIP_LEFT_OUT: author, title, where and when."""
+
+        def format_entry(self, label, entry, bib_data=None):
+            fields = {k: v for k, v in entry.fields.items() if k.lower() not in TOOLTIP_LEFT_OUT}
+            short = Entry(entry.original_type, fields=fields, persons=entry.persons)
+            short.key = entry.key
+            return super().format_entry(label, short, bib_data)
+
+    if TOOLTIP_STYLE not in pybtex.plugin._RUNTIME_PLUGINS.get("pybtex.style.formatting", {}):
+        pybtex.plugin.register_plugin("pybtex.style.formatting", TOOLTIP_STYLE, TooltipStyle)
+
+
 def setup(app: Sphinx) -> dict:
+    remember_pybtex_entry_points()
+    register_tooltip_style()
     app.add_html_math_renderer("mathml", (visit_math_mathml, None), (visit_displaymath_mathml, None))
     app.connect("env-before-read-docs", drop_thebe_assets, priority=900)
     app.add_js_file(None, body=SEARCH_SUMMARY_OFF_ON_FILE, priority=201)
