@@ -180,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     if not todo:
         print(f"execute: all {len(paths)} notebooks are up to date")
         return 0
+    # Largest first (a notebook's size on disk follows its outputs, hence its run time): no long chapter starts last
+    # while the other processes have nothing left to do.
+    todo.sort(key=lambda p: -Path(p).stat().st_size)
     with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(todo)))) as pool:
         errors = [err for _, err in pool.map(execute, todo) if err]
     for err in errors:

@@ -322,9 +322,11 @@ def write_page_texts(out: Path) -> None:
         doc = page.relative_to(out).with_suffix("").as_posix()
         if doc.split("/")[0].startswith("_") or doc in NOT_SEARCHED:
             continue
-        article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article.bd-article")
-        if article is None:
+        text = page.read_text(encoding="utf-8")  # only the article is parsed (the rest of the page is the theme's)
+        start, end = text.find('<article class="bd-article"'), text.rfind("</article>")
+        if start < 0 or end < start:
             continue
+        article = BeautifulSoup(text[start : end + len("</article>")], "html.parser").article
         for hidden in article.select("script, style, iframe, .headerlink, details.above-input, .cell_input"):
             hidden.decompose()
         texts[doc] = " ".join(article.get_text(" ").split())[:PAGE_TEXT_CHARS]
@@ -430,6 +432,28 @@ def remember_pybtex_entry_points() -> None:
         pybtex.plugin.entry_points = functools.cache(pybtex.plugin.entry_points)
 
 
+def remember_latex_decoding() -> None:
+    """pybtex decodes a field's LaTeX (latexcodec) each time a style formats it, and sphinxcontrib-bibtex formats every
+    entry twice (the bibliography and the hover text): each decoded string is kept (pybtex's own from_latex, with
+    the decoding remembered)."""
+    import codecs
+    import functools
+
+    import latexcodec  # noqa: F401 (registers the "ulatex" codec)
+    import pybtex.richtext
+    from pybtex.markup import LaTeXParser
+
+    if getattr(pybtex.richtext.Text.from_latex, "remembers", False):
+        return
+    decode = functools.cache(lambda latex: codecs.decode(latex, "ulatex"))
+
+    def from_latex(cls, latex):
+        return LaTeXParser(decode(latex)).parse()
+
+    from_latex.remembers = True
+    pybtex.richtext.Text.from_latex = classmethod(from_latex)
+
+
 # The hover text of a citation link (sphinxcontrib-bibtex's tooltip) leaves out these fields; the bibliography keeps
 # them. The book's notes on what was read and where run to hundreds of words, and the tooltip is repeated in every
 # link citing the entry: in chapter 7 they were 140 KB of the page.
@@ -457,6 +481,7 @@ def register_tooltip_style() -> None:
 
 def setup(app: Sphinx) -> dict:
     remember_pybtex_entry_points()
+    remember_latex_decoding()
     register_tooltip_style()
     app.add_html_math_renderer("mathml", (visit_math_mathml, None), (visit_displaymath_mathml, None))
     app.connect("env-before-read-docs", drop_thebe_assets, priority=900)
