@@ -50,7 +50,7 @@ PACKAGES = (
 
 
 def scratch_copy() -> Path:
-    """Copy the tracked files to a temporary folder and link the installed environment into it."""
+    """Copy the tracked files to a temporary folder, link the installed environment into it, commit them there."""
     dest = Path(tempfile.mkdtemp(prefix="ceasefire-bench-"))
     files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
     for rel in filter(None, files.decode().split("\0")):
@@ -58,6 +58,10 @@ def scratch_copy() -> Path:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / rel, dest / rel)
     (dest / ".venv").symlink_to(ROOT / ".venv")
+    # a repository of its own: `make test` there copies a clone of the book by `git ls-files` (test_live_anywhere.py)
+    git = ["git", "-C", str(dest), "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "bench scratch copy"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
     return dest
 
 

@@ -40,6 +40,32 @@ def chromium() -> str:
         raise SystemExit(f"error: no Chromium to print the PDF with: {exc}") from None
 
 
+# The drawn shapes of every map of a frame, as the total length of their SVG paths: unchanged between two looks once
+# Leaflet has finished drawing.
+SHAPES_JS = """() => Array.from(document.querySelectorAll('.leaflet-overlay-pane path'))
+  .reduce((n, p) => n + (p.getAttribute('d') || '').length, 0)"""
+SETTLE_MS = 300
+
+
+def wait_for_settled_maps(page, expected: int, timeout_ms: int, html: Path) -> None:
+    """Until `expected` maps are drawn and their shapes stayed the same for SETTLE_MS; one error naming the page if
+    that takes over `timeout_ms`."""
+    waited, before = 0, None
+    while True:
+        drawn = sum(f.evaluate(DRAWN_MAPS_JS) for f in page.frames)
+        shapes = [f.evaluate(SHAPES_JS) for f in page.frames]
+        if drawn >= expected and shapes == before:
+            return
+        if waited >= timeout_ms:
+            raise SystemExit(
+                f"error: {html}: {drawn} of {expected} maps drawn, still changing after {timeout_ms} ms; "
+                "not printing a PDF without them"
+            )
+        before = shapes
+        page.wait_for_timeout(SETTLE_MS)
+        waited += SETTLE_MS
+
+
 def print_pdf(html: Path, out: Path, timeout_ms: int = 30000) -> int:
     """Print one HTML file to `out` with Chromium, offline, once its maps are drawn; return the number of maps."""
     from playwright.sync_api import sync_playwright
@@ -60,15 +86,10 @@ def print_pdf(html: Path, out: Path, timeout_ms: int = 30000) -> int:
             )
             page = context.new_page()
             page.goto(html.resolve().as_uri(), wait_until="load")
-            waited = 0
-            while sum(f.evaluate(DRAWN_MAPS_JS) for f in page.frames) < expected:
-                if waited >= timeout_ms:
-                    raise SystemExit(
-                        f"error: {html}: only {sum(f.evaluate(DRAWN_MAPS_JS) for f in page.frames)} of "
-                        f"{expected} maps drawn after {timeout_ms} ms; not printing a PDF without them"
-                    )
-                page.wait_for_timeout(200)
-                waited += 200
+            # Lay the page out for paper first: the map frames take their printed size and Leaflet redraws each map
+            # (after a frame), so printing a screen layout would capture maps mid-redraw, blank (seen under load).
+            page.emulate_media(media="print")
+            wait_for_settled_maps(page, expected, timeout_ms, html)
             page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
             page.evaluate("() => document.fonts.ready.then(() => true)")
             # Page numbers in the footer; a tagged PDF with an outline (bookmarks) built from the headings.
