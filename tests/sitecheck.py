@@ -10,10 +10,10 @@ from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tools.chromium import SITE
+from tools.pdf import map_count
 
 # Folders of a Sphinx build that hold assets and sources, not pages (lite/ is the browser app: test_lite_browser).
 NOT_PAGES = {"_static", "_sources", "_images", "_downloads", "lite"}
-LEAFLET_MAP = re.compile(r"\bL\.map\(")
 
 
 REDIRECT = re.compile(r'^\s*<meta http-equiv="Refresh" content="0; url=([^"]+)" />\s*$', re.I)
@@ -51,8 +51,8 @@ def page_path(site: Path, page_id: str) -> Path:
 
 
 def expected_maps(page: Path) -> int:
-    """How many Leaflet maps the page's HTML creates (inline, or inside folium's srcdoc iframes)."""
-    return len(LEAFLET_MAP.findall(page.read_text(encoding="utf-8")))
+    """How many Leaflet maps the page's HTML creates (tools.pdf.map_count: the count the PDF waits for too)."""
+    return map_count(page)
 
 
 # Runs in one frame: each Leaflet container with its size and the number of drawn layers (paths, markers, tiles).

@@ -34,15 +34,24 @@ SKIP_DIRS = {
 }
 
 
+def files_digest(root: Path, paths, salt: str = "") -> str:
+    """sha256 over `salt` and each file's path (relative to `root`) and bytes, in the order given: the stamp of a
+    build's inputs (the site's here, the browser app's in tools/lite.py)."""
+    digest = hashlib.sha256(salt.encode())
+    for path in paths:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def inputs_digest(*options: str | None) -> str:
     """sha256 over every file the build could read (all but tests, caches and outputs) and the build options."""
-    digest = hashlib.sha256(repr(options).encode())
-    for folder, dirs, files in os.walk(ROOT):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        for name in sorted(files):
-            path = Path(folder, name)
-            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+
+    def files():
+        for folder, dirs, names in os.walk(ROOT):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+            yield from (Path(folder, name) for name in sorted(names))
+
+    return files_digest(ROOT, files(), repr(options))
 
 
 def build(builder: str = "html", path_output: str | None = None, config: str | None = None) -> int:

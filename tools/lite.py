@@ -30,6 +30,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from tools.build_book import files_digest
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "tools" / "lite-lock.json"
 CACHE = Path(os.environ.get("CEASEFIRE_LITE_CACHE") or "~/.cache/ceasefire-book/lite").expanduser()
@@ -145,10 +147,7 @@ def inputs_digest(root: Path = ROOT) -> str:
             paths += sorted(p for p in src.rglob("*") if p.is_file() and not set(NOT_CONTENTS) & set(p.parts))
         else:
             paths.append(src)
-    digest = hashlib.sha256(sys.version.encode())
-    for path in paths:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return files_digest(root, paths, sys.version)
 
 
 def sha256(path: Path) -> str:

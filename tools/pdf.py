@@ -1,6 +1,6 @@
 """Print the book to one PDF: build the single-page HTML, then print it with the system Chromium (maps included).
 
-    python -m tools.pdf [--out _build/pdf/book.pdf] [--path-output DIR] [--build-only]
+    python -m tools.pdf [--out _build/pdf/book.pdf] [--path-output DIR]
 The single-page build goes under _build/print/ (its own Sphinx environment, so it can build and print while the site
 builds: `make test` runs both side by side); like the site's build, it is skipped when no input changed, and so is the
 printing when the PDF was printed from that same build by the same Chromium (a stamp beside the PDF records both).
@@ -66,11 +66,16 @@ def wait_for_settled_maps(page, expected: int, timeout_ms: int, html: Path) -> N
         waited += SETTLE_MS
 
 
+def map_count(html: Path) -> int:
+    """The Leaflet maps an HTML file creates (inline, or inside folium's srcdoc frames)."""
+    return len(re.findall(r"\bL\.map\(", html.read_text(encoding="utf-8")))
+
+
 def print_pdf(html: Path, out: Path, timeout_ms: int = 30000) -> int:
     """Print one HTML file to `out` with Chromium, offline, once its maps are drawn; return the number of maps."""
     from playwright.sync_api import sync_playwright
 
-    expected = len(re.findall(r"\bL\.map\(", html.read_text(encoding="utf-8")))
+    expected = map_count(html)
     out.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=CHROMIUM_ARGS)
@@ -146,7 +151,7 @@ def make_pdf(out: Path, path_output: str | Path = PRINT_BUILD) -> tuple[Path, in
     html = whole_book(build_single_page(path_output))
     stamp, inputs = stamp_of(out), print_inputs(html)
     if inputs and out.is_file() and stamp.is_file() and stamp.read_text() == inputs:
-        return out, len(re.findall(r"\bL\.map\(", html.read_text(encoding="utf-8"))), False
+        return out, map_count(html), False
     stamp.unlink(missing_ok=True)
     maps = print_pdf(html, out)
     if inputs:
@@ -158,11 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "book.pdf")
     ap.add_argument("--path-output", default=PRINT_BUILD, help="build the single-page HTML under DIR/_build/singlehtml")
-    ap.add_argument("--build-only", action="store_true", help="build the single-page HTML, do not print")
     args = ap.parse_args(argv)
-    if args.build_only:
-        build_single_page(args.path_output)
-        return 0
     out, maps, printed = make_pdf(args.out, args.path_output)
     shown = out.relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out
     state = "wrote" if printed else "up to date:"
